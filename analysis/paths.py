@@ -1,0 +1,73 @@
+"""Every path in the compendium, found from the repository root.
+
+Papermill, nbval, JupyterLab and make run with different working directories; all of
+them import these constants, so no other module builds a data path by hand.
+
+Examples
+--------
+>>> from analysis import paths
+>>> paths.TIMELINE.relative_to(paths.ROOT).as_posix()
+'data/raw/timeline'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root (the folder holding ``pyproject.toml``). ``ANALYSIS_ROOT``
+#: overrides it, which lets tests and ``make verify`` work on a copy.
+ROOT = Path(os.environ.get("ANALYSIS_ROOT") or Path(__file__).resolve().parents[1])
+
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+PRIVATE = RAW / "private"
+PROCESSED = DATA / "processed"
+FIGURES = ROOT / "figures"
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+
+TIMELINE = RAW / "timeline"
+STRATEGIES_CSV = TIMELINE / "strategies.csv"
+REORGANISATIONS_CSV = TIMELINE / "reorganisations.csv"
+BODY_COUNTS_CSV = TIMELINE / "body_counts.csv"
+
+CODEBOOK_YML = RAW / "codebook" / "sst_codebook.yml"
+DOCUMENTS_CSV = RAW / "documents.csv"
+DOCUMENTS = RAW / "documents"
+INTERVIEWS = RAW / "interviews"
+DEMO_STUDY = INTERVIEWS / "demo"
+
+#: Files that ship inside the package (schema, stop-word list, vocabulary).
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+
+def study_dir(study: str = "demo") -> Path:
+    """Return the raw folder of a study: ``"demo"`` (shipped, synthetic) or ``"private"``.
+
+    >>> study_dir("demo").name
+    'demo'
+    """
+    if study == "demo":
+        return DEMO_STUDY
+    if study == "private":
+        return PRIVATE
+    raise ValueError(f"unknown study {study!r}: expected 'demo' or 'private'")
+
+
+def relative(path: os.PathLike | str) -> str:
+    """Show ``path`` relative to the repository root when it lies inside it.
+
+    Error messages and provenance sidecars use this, so they read the same on
+    every machine.
+
+    >>> relative(ROOT / "data" / "raw")
+    'data/raw'
+    >>> relative("/elsewhere/file.csv")
+    '/elsewhere/file.csv'
+    """
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(ROOT.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

@@ -1,0 +1,88 @@
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import matplotlib.pyplot as plt
+
+from analysis import figures
+from analysis.paths import ROOT
+
+
+def _draw():
+    figures.use_theme()
+    fig, ax = plt.subplots(figsize=(figures.HALF_WIDTH, 2))
+    ax.plot([1998, 2002, 2013], [1, 3, 2], marker="o", label="events")
+    ax.set_title("A figure with text, a clip path and a legend")
+    ax.legend()
+    return fig
+
+
+def test_save_writes_identical_bytes_twice(tmp_path):
+    inp = tmp_path / "input.csv"
+    inp.write_text("a\n1\n")
+    out = []
+    for _ in range(2):
+        figures.save(_draw(), "demo", directory=tmp_path / "figs", notebook="nb",
+                     parameters={"window": 3}, inputs=[inp])
+        out.append({ext: (tmp_path / "figs" / f"demo.{ext}").read_bytes()
+                    for ext in ("png", "svg", "json")})
+    assert out[0] == out[1]
+
+
+def test_save_is_deterministic_across_processes(tmp_path):
+    # A fresh interpreter with hash randomisation on: ids in SVG must not depend on it
+    # (the check matplotlib's own test_determinism.py makes).
+    script = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        import matplotlib; matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from analysis import figures
+        figures.use_theme()
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1]); ax.set_title("x")
+        figures.save(fig, "p", directory=sys.argv[1], notebook="nb")
+    """)
+    digests = []
+    for i in range(2):
+        d = tmp_path / str(i)
+        env = dict(os.environ, PYTHONHASHSEED=str(i + 1))
+        subprocess.run([sys.executable, "-c", script, str(d)], check=True, env=env)
+        digests.append(((d / "p.svg").read_bytes(), (d / "p.png").read_bytes()))
+    assert digests[0] == digests[1]
+
+
+def test_no_timestamps_or_versions_in_image_metadata(tmp_path):
+    figures.save(_draw(), "meta", directory=tmp_path, notebook="nb")
+    svg = (tmp_path / "meta.svg").read_text()
+    png = (tmp_path / "meta.png").read_bytes()
+    assert "<dc:date>" not in svg
+    assert b"Software" not in png and b"tIME" not in png
+
+
+def test_sidecar_records_provenance(tmp_path):
+    inp = tmp_path / "in.csv"
+    inp.write_bytes(b"abc")
+    figures.save(_draw(), "prov", directory=tmp_path, notebook="01_x",
+                 parameters={"start": 1992}, inputs=[inp])
+    meta = json.loads((tmp_path / "prov.json").read_text())
+    assert meta["notebook"] == "01_x"
+    assert meta["parameters"] == {"start": 1992}
+    # SHA-256("abc"), the FIPS 180-2 test vector.
+    assert meta["inputs"][0]["sha256"].startswith("ba7816bf8f01cfea")
+    assert {o["path"].rsplit(".", 1)[1] for o in meta["outputs"]} == {"png", "svg"}
+    assert "matplotlib" in meta["versions"]
+    assert not any(k in json.dumps(meta) for k in ("start_time", "date_time", "created"))
+
+
+def test_palette_is_okabe_ito():
+    # Okabe & Ito (2008) hex values, as published.
+    assert figures.PALETTE[:3] == ["#E69F00", "#56B4E9", "#009E73"]
+
+
+def test_bad_name_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError):
+        figures.save(_draw(), "../escape", directory=tmp_path)

@@ -1,0 +1,28 @@
+import pytest
+
+from analysis import paths
+
+
+def test_root_holds_the_project():
+    assert (paths.ROOT / "pyproject.toml").is_file()
+    assert (paths.ROOT / "analysis" / "paths.py").is_file()
+
+
+def test_layout_matches_design():
+    # DESIGN.md "Layout": data/raw, data/raw/private, data/processed, figures, notebooks.
+    rel = {name: paths.relative(getattr(paths, name)) for name in
+           ("RAW", "PRIVATE", "PROCESSED", "FIGURES", "NOTEBOOKS", "TIMELINE")}
+    assert rel == {"RAW": "data/raw", "PRIVATE": "data/raw/private",
+                   "PROCESSED": "data/processed", "FIGURES": "figures",
+                   "NOTEBOOKS": "notebooks", "TIMELINE": "data/raw/timeline"}
+
+
+def test_study_dir():
+    assert paths.study_dir("private") == paths.PRIVATE
+    with pytest.raises(ValueError):
+        paths.study_dir("other")
+
+
+def test_private_folder_is_git_ignored():
+    ignore = (paths.ROOT / ".gitignore").read_text().splitlines()
+    assert "data/raw/private/*" in ignore
