@@ -25,7 +25,7 @@ TIMELINE := $(wildcard data/raw/timeline/*.csv)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB_STAMPS := $(patsubst notebooks/%.ipynb,$(STAMPS)/nb-%,$(NOTEBOOKS))
 
-.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate
+.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate verify
 
 help: ## show this help
 	@echo "Usage: make <target>"
@@ -78,11 +78,14 @@ $(STAMPS)/privacy-check: $(NB_STAMPS) $(PKG)
 	@touch $@
 
 test: env ## run the unit tests and nbval (strict) over every notebook
-	$(PY) -m pytest tests --nbval notebooks --nbval-current-env \
+	$(PY) -m pytest tests analysis --doctest-modules --nbval notebooks --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
 	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
+
+verify: env ## rebuild everything in a clean clone of HEAD and compare every artefact by hash
+	$(PY) -m analysis verify
 
 clean: ## remove build products and the environment (committed outputs stay)
 	rm -rf build $(VENV) .pytest_cache .hypothesis

@@ -23,6 +23,8 @@ COMMANDS = {
     "documents": ("analysis.documents", "ingest strategy documents; fetch missing ones"),
     "notebook": ("analysis.notebooks", "execute a notebook reproducibly in place"),
     "synthetic": ("analysis.synthetic", "write the synthetic demo study"),
+    "report": ("analysis.report", "write the HTML report to build/report/"),
+    "verify": ("analysis.verify", "rebuild in a clean clone and compare every artefact"),
 }
 
 

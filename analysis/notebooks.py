@@ -18,6 +18,21 @@ from .io import atomic_write
 
 KERNEL_NAME = "analysis"
 
+#: Every notebook of the compendium and the question it answers (README, report).
+QUESTIONS = {
+    "01_strategy_timeline": "How did national IT strategy move between central procurement "
+                            "and local choice, 1992 to today?",
+    "02_reorganisation_overlay": "Where do reorganisations of the intermediate tier fall "
+                                 "against the strategies, and where do interviewees place "
+                                 "their experiences?",
+    "03_document_analysis": "How did the language of policy change: terms by era, keyness, "
+                            "keyword in context, SST-dictionary coding?",
+    "04_interview_theme_matrix": "Which themes and SST components appear for which tiers and "
+                                 "position-practices, with exemplar quotes?",
+    "05_policy_practice_alignment": "Where do policy emphasis and meso/micro practice diverge?",
+    "06_coding_reliability": "How far do two coders agree, per code?",
+}
+
 #: Notebook-level papermill metadata that varies from run to run.
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path",
                 "environment_variables")
@@ -70,3 +85,29 @@ def main(argv: list[str]) -> int:
         out = run(nb)
         print(f"executed {paths.relative(out)}")
     return 0
+
+
+def fingerprint(folder: os.PathLike | str | None = None, pattern: str = "*.py") -> str:
+    """SHA-256 over the names and bytes of the files of ``folder`` (default: the package).
+
+    The colophon prints it instead of a git commit: a commit hash would change the
+    notebook's output with every commit, while this changes only when the code does.
+    """
+    import hashlib
+
+    folder = Path(folder) if folder is not None else Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob(pattern)):
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def colophon() -> str:
+    """The text of a notebook's last cell: Python and package versions, code fingerprint."""
+    from .figures import package_versions
+
+    lines = [f"{name:<12} {ver}" for name, ver in package_versions().items()]
+    lines.append(f"{'code':<12} analysis package fingerprint {fingerprint()[:16]}")
+    return "\n".join(lines)

@@ -31,6 +31,7 @@ TIMELINE = RAW / "timeline"
 STRATEGIES_CSV = TIMELINE / "strategies.csv"
 REORGANISATIONS_CSV = TIMELINE / "reorganisations.csv"
 BODY_COUNTS_CSV = TIMELINE / "body_counts.csv"
+ERAS_CSV = TIMELINE / "eras.csv"
 
 CODEBOOK_YML = RAW / "codebook" / "sst_codebook.yml"
 DOCUMENTS_CSV = RAW / "documents.csv"

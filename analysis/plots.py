@@ -1,0 +1,236 @@
+"""Drawing the compendium's figures: tidy tables in, a matplotlib Figure out.
+
+Computation stays in the topic modules (``timeline``, ``matrices`` ...); this module
+only draws, with the theme of :mod:`analysis.figures`, so that notebooks stay thin and
+every figure of a kind looks alike. Every function returns the Figure and leaves saving
+to :func:`analysis.figures.save`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .figures import FULL_WIDTH, OKABE_ITO, PALETTE
+
+#: One colour per control model, used by every figure that shows them.
+CONTROL_COLOURS = {
+    "centralised procurement": OKABE_ITO["vermillion"],
+    "mixed": OKABE_ITO["orange"],
+    "local choice with national standards": OKABE_ITO["blue"],
+}
+
+_TYPE_ORDER = ("strategy", "plan", "programme", "review", "legislation", "body")
+
+
+def short_label(title: str, width: int = 42) -> str:
+    """A title cut at its first colon or bracket and shortened to ``width`` characters.
+
+    >>> short_label("Information for Health: An Information Strategy for the Modern NHS")
+    'Information for Health'
+    >>> short_label("NHS National Programme for IT (NPfIT)")
+    'NHS National Programme for IT'
+    """
+    for sep in (":", " (", " - ", " – "):
+        if sep in title[3:]:
+            title = title[: title.index(sep, 3)]
+    return textwrap.shorten(title.strip(), width=width, placeholder="…")
+
+
+def _year(ts) -> np.ndarray:
+    """Dates as fractional years, for a numeric time axis."""
+    ts = pd.to_datetime(pd.Series(ts))
+    start = pd.to_datetime(ts.dt.year.astype(str) + "-01-01")
+    days = np.where(ts.dt.is_leap_year, 366.0, 365.0)
+    return (ts.dt.year + (ts - start).dt.days / days).to_numpy(dtype=float)
+
+
+def strategy_timeline(items: pd.DataFrame, start: int, end: int, label_density: str = "all"):
+    """Bars for each strategy, programme, review, plan, law or body, coloured by control model.
+
+    Parameters
+    ----------
+    items : DataFrame
+        ``id, title, type, control_model, start_date, end_date`` — for strategies proper,
+        ``end_date`` as given by :func:`analysis.timeline.strategy_periods`; for the rest
+        as in :func:`analysis.timeline.load_strategies`. Items with no end date (a
+        review, a plan, a law) are drawn as a point at their start, not as a bar.
+    start, end : int
+        Years shown.
+    label_density : {"all", "strategies", "none"}
+        Label every item, only the strategies proper, or none (ids only).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if label_density not in ("all", "strategies", "none"):
+        raise ValueError("label_density must be 'all', 'strategies' or 'none'")
+    rank = {t: i for i, t in enumerate(_TYPE_ORDER)}
+    rows = items.assign(_rank=items["type"].map(rank)).sort_values(
+        ["_rank", "start_date", "id"], kind="stable").reset_index(drop=True)
+    x0 = _year(rows["start_date"])
+    point = rows["end_date"].isna().to_numpy()
+    x1 = np.where(point, x0, _year(rows["end_date"].fillna(rows["start_date"])))
+    height = max(2.5, 0.2 * len(rows) + 1.0)
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, height))
+    for i, r in rows.iterrows():
+        colour = CONTROL_COLOURS[r["control_model"]]
+        if point[i]:
+            ax.plot(x0[i], i, marker="D", markersize=4.5, color=colour, linestyle="none")
+        else:
+            ax.barh(i, max(x1[i] - x0[i], 0.15), left=x0[i], height=0.62, color=colour,
+                    edgecolor=colour, linewidth=0.6)
+        if label_density == "all" or (label_density == "strategies" and r["type"] == "strategy"):
+            text = f"{r['id']} {short_label(r['title'])}"
+        else:
+            text = r["id"]
+        right = x1[i] + 0.4
+        # about a third of a year per character at this width and font size
+        if right + 0.33 * (end + 1 - start) / 35 * len(text) < end + 1:
+            ax.text(right, i, text, va="center", ha="left", fontsize=6.5, clip_on=True)
+        else:
+            ax.text(x0[i] - 0.4, i, text, va="center", ha="right", fontsize=6.5, clip_on=True)
+    for t, grp in rows.groupby("type", sort=False):
+        ax.text(start - 0.5, grp.index.min(), t, fontsize=7, fontweight="bold",
+                ha="right", va="center", color=OKABE_ITO["black"])
+    ax.set_xlim(start, end + 1)
+    ax.set_ylim(len(rows) - 0.4, -0.8)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("year")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    handles = [Patch(color=c, label=m) for m, c in CONTROL_COLOURS.items()]
+    handles.append(Line2D([], [], marker="D", color="#777777", linestyle="none", markersize=4.5,
+                          label="no end date in the sources (a point)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.7 / height),
+              ncol=2, fontsize=7)
+    ax.set_title(f"National NHS IT strategies, programmes, reviews and bodies, {start}–{end}")
+    return fig
+
+
+def control_model_share(table: pd.DataFrame, start: int, end: int):
+    """Stacked area: share of strategies in force each year, by control model.
+
+    ``table`` comes from :func:`analysis.timeline.control_model_over_time`.
+    """
+    import matplotlib.pyplot as plt
+
+    wide = (table[(table["year"] >= start) & (table["year"] <= end)]
+            .pivot(index="year", columns="control_model", values="n_active")
+            .reindex(columns=list(CONTROL_COLOURS)).fillna(0))
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 2.4))
+    ax.stackplot(wide.index, *[wide[c] for c in wide.columns], step="post",
+                 colors=[CONTROL_COLOURS[c] for c in wide.columns], labels=list(wide.columns),
+                 alpha=0.9)
+    ax.set_xlim(start, end)
+    ax.set_ylabel("strategies in force")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper left", fontsize=7)
+    ax.set_title("Control model of the national strategies in force")
+    return fig
+
+
+def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: pd.DataFrame,
+                           turbulence: pd.DataFrame, it_events: pd.DataFrame, start: int,
+                           end: int, window_years: int, evidence: pd.DataFrame | None = None):
+    """Strategy periods, reorganisations, meso-tier bodies and turbulence on one time axis.
+
+    Panels, top to bottom: (a) strategy periods coloured by control model, with meso-tier
+    reorganisations as vertical rules and national IT body changes as triangles;
+    (b) bodies per meso-tier layer as steps (log scale); (c) turbulence, the number of
+    meso-tier reorganisations in a trailing window; and, when ``evidence`` is given,
+    (d) interview evidence placed on the timeline (``period_start, period_end, tier``).
+    """
+    import matplotlib.pyplot as plt
+
+    n = 4 if evidence is not None else 3
+    ratios = [1.2, 2.4, 1.0] + ([1.2] if evidence is not None else [])
+    fig, axes = plt.subplots(n, 1, figsize=(FULL_WIDTH, 1.6 * sum(ratios) + 0.6),
+                             sharex=True, gridspec_kw={"height_ratios": ratios})
+    ax = axes[0]
+    x0, x1 = _year(periods["start_date"]), _year(periods["end_date"])
+    for i, r in periods.reset_index(drop=True).iterrows():
+        lane = i % 2
+        ax.barh(lane, x1[i] - x0[i], left=x0[i], height=0.8,
+                color=CONTROL_COLOURS[r["control_model"]], alpha=0.85)
+        ax.text(x0[i] + 0.15, lane, r["id"], fontsize=6.5, va="center", color="white",
+                fontweight="bold", clip_on=True)
+    for x, label in zip(_year(events["event_date"]), events["id"]):
+        for a in axes:
+            a.axvline(x, color="#555555", linewidth=0.6, linestyle=":", zorder=0)
+        ax.text(x, 2.05, label.replace("T2-", ""), fontsize=5.5, rotation=90, ha="center",
+                va="bottom", clip_on=True)
+    ax.scatter(_year(it_events["event_date"]), np.full(len(it_events), -0.85), marker="v",
+               s=18, color=OKABE_ITO["reddish purple"], zorder=3,
+               label="national IT body created or merged")
+    ax.set_ylim(1.6 + 1.6, -1.3)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower left", fontsize=6.5, bbox_to_anchor=(0, 0.98), frameon=False)
+    ax.set_title("(a) strategies in force, meso-tier reorganisations (dotted) and "
+                 "national IT bodies (▼)", fontsize=8, loc="left", pad=14)
+
+    ax = axes[1]
+    layers = list(dict.fromkeys(steps["layer"]))
+    colours = {layer: PALETTE[i % len(PALETTE)] for i, layer in enumerate(layers)}
+    styles = ["-", "--", "-.", ":"]
+    for j, layer in enumerate(layers):
+        part = steps[steps["layer"] == layer]
+        xs = np.ravel(np.column_stack([_year(part["start_date"]), _year(part["end_date"])]))
+        ys = np.repeat(part["count_high"].to_numpy(dtype=float), 2)
+        ax.plot(xs, ys, color=colours[layer], linestyle=styles[(j // len(PALETTE)) % 4],
+                linewidth=1.4, label=layer)
+        for (_, r), a, b in zip(part.iterrows(), _year(part["start_date"]),
+                                _year(part["end_date"])):
+            if r["count_low"] != r["count_high"]:
+                ax.fill_between([a, b], r["count_low"], r["count_high"],
+                                color=colours[layer], alpha=0.25, linewidth=0)
+    ax.set_yscale("log")
+    ax.set_ylim(3, 3000)  # headroom above the largest layer (481 PCGs) for the legend
+    ax.set_ylabel("bodies (log scale)")
+    ax.legend(ncol=6, fontsize=6, loc="upper center", frameon=False)
+    ax.set_title("(b) bodies in each meso-tier layer (shaded: a range in the sources)",
+                 fontsize=8, loc="left")
+
+    ax = axes[2]
+    ax.step(turbulence["year"], turbulence["events_in_window"], where="post",
+            color=OKABE_ITO["vermillion"], linewidth=1.4)
+    ax.fill_between(turbulence["year"], turbulence["events_in_window"], step="post",
+                    color=OKABE_ITO["vermillion"], alpha=0.2)
+    ax.set_ylabel("events")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(f"(c) turbulence: meso-tier reorganisations in the last {window_years} years",
+                 fontsize=8, loc="left")
+
+    if evidence is not None:
+        ax = axes[3]
+        tiers = ["macro", "meso", "micro"]
+        from .figures import TIER_COLOURS
+
+        for k, tier in enumerate(tiers):
+            part = evidence[evidence["tier"] == tier]
+            a, b = _year(part["period_start"]), _year(part["period_end"])
+            ax.hlines(np.full(len(part), k), a, np.maximum(b, a + 0.1), color=TIER_COLOURS[tier],
+                      alpha=0.35, linewidth=5)
+        ax.set_yticks(range(len(tiers)), tiers)
+        ax.set_ylim(len(tiers) - 0.5, -0.5)
+        ax.set_title("(d) where interviewees place their experiences", fontsize=8, loc="left")
+    axes[-1].set_xlim(start, end + 1)
+    axes[-1].set_xlabel("year")
+    fig.align_ylabels(axes)
+    return fig
+
+
+def steps_table(steps: pd.DataFrame, layers: Sequence[str]) -> pd.DataFrame:
+    """Step segments of ``layers`` as a readable table (years, counts, how each ended)."""
+    out = steps[steps["layer"].isin(layers)].copy()
+    out["from"] = out["start_date"].dt.strftime("%Y-%m-%d")
+    out["to"] = out["end_date"].dt.strftime("%Y-%m-%d")
+    out["count"] = np.where(out["count_low"] == out["count_high"], out["count_low"].astype(str),
+                            out["count_low"].astype(str) + "–" + out["count_high"].astype(str))
+    return out[["layer", "from", "to", "count", "end_rule"]].reset_index(drop=True)
