@@ -20,12 +20,18 @@ STAMPS := build/stamps
 # Which study to process: demo (shipped, synthetic) or private (data/raw/private/, git-ignored).
 STUDY ?= demo
 
+STUDY_DIR := $(if $(filter private,$(STUDY)),data/raw/private,data/raw/interviews/demo)
+
 PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
+CODEBOOK := data/raw/codebook/sst_codebook.yml
+INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/*))
+DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
+PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB_STAMPS := $(patsubst notebooks/%.ipynb,$(STAMPS)/nb-%,$(NOTEBOOKS))
 
-.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate verify
+.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate verify fetch-documents
 
 help: ## show this help
 	@echo "Usage: make <target>"
@@ -58,13 +64,26 @@ lock: ## re-resolve requirements.in into requirements.lock and environment.yml (
 validate: env ## check every input under data/raw/ (exit 2 with one line per problem)
 	$(PY) -m analysis validate
 
-processed: env ## rebuild data/processed/ from data/raw/
+processed: $(PROCESSED_STAMPS) ## rebuild data/processed/ from data/raw/ (STUDY=demo or private)
+
+$(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(PKG) $(VENV)/.stamp
+	@mkdir -p $(STAMPS)
+	$(PY) -m analysis build interviews --study $(STUDY)
+	@touch $@
+
+$(STAMPS)/documents: $(DOCUMENTS_IN) $(CODEBOOK) $(TIMELINE) $(PKG) $(VENV)/.stamp
+	@mkdir -p $(STAMPS)
+	$(PY) -m analysis build documents
+	@touch $@
+
+fetch-documents: env ## download the manifest's documents not shipped here (needs the network; never run by all/test)
+	$(PY) -m analysis documents fetch
 
 # ---------------------------------------------------------------- notebooks and figures
 notebooks: $(NB_STAMPS) ## execute every notebook in place with its default parameters
 figures: notebooks ## write every figure (figures/*.png, *.svg and provenance sidecars)
 
-$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(VENV)/.stamp | processed
+$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	$(PY) -m analysis notebook run $<
 	@touch $@
@@ -74,7 +93,7 @@ privacy-check: $(STAMPS)/privacy-check ## fail if any identifier reaches data/pr
 
 $(STAMPS)/privacy-check: $(NB_STAMPS) $(PKG)
 	@mkdir -p $(STAMPS)
-	@if $(PY) -c "import analysis.privacy" 2>/dev/null; then $(PY) -m analysis privacy check; fi
+	$(PY) -m analysis privacy check
 	@touch $@
 
 test: env ## run the unit tests and nbval (strict) over every notebook

@@ -19,6 +19,8 @@ COMMANDS = {
     "build": ("analysis.build", "rebuild data/processed/ from data/raw/"),
     "transcripts": ("analysis.transcripts", "parse interview transcripts into turns"),
     "privacy": ("analysis.privacy", "pseudonymise, scan for identifiers, check for leaks"),
+    "codebook": ("analysis.codebook", "check the SST codebook or write it as a table"),
+    "coding": ("analysis.coding", "inline markup, segment checks, dictionary suggestions"),
     "qdpx": ("analysis.refi", "import or export REFI-QDA projects (.qdpx, .qde, .qdc)"),
     "documents": ("analysis.documents", "ingest strategy documents; fetch missing ones"),
     "notebook": ("analysis.notebooks", "execute a notebook reproducibly in place"),

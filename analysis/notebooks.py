@@ -87,20 +87,23 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def fingerprint(folder: os.PathLike | str | None = None, pattern: str = "*.py") -> str:
-    """SHA-256 over the names and bytes of the files of ``folder`` (default: the package).
+def fingerprint(modules: list[str] | None = None) -> str:
+    """SHA-256 over the source files of the ``analysis`` modules loaded in this process.
 
     The colophon prints it instead of a git commit: a commit hash would change the
-    notebook's output with every commit, while this changes only when the code does.
+    notebook's output with every commit, while this changes only when the code the
+    notebook actually ran changes.
     """
     import hashlib
+    import sys
 
-    folder = Path(folder) if folder is not None else Path(__file__).resolve().parent
+    names = sorted(modules if modules is not None else
+                   (m for m in sys.modules if m == "analysis" or m.startswith("analysis.")))
     h = hashlib.sha256()
-    for f in sorted(folder.rglob(pattern)):
-        if "__pycache__" in f.parts:
-            continue
-        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    for name in names:
+        source = getattr(sys.modules.get(name), "__file__", None)
+        if source:
+            h.update(name.encode() + b"\0" + Path(source).read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -109,5 +112,5 @@ def colophon() -> str:
     from .figures import package_versions
 
     lines = [f"{name:<12} {ver}" for name, ver in package_versions().items()]
-    lines.append(f"{'code':<12} analysis package fingerprint {fingerprint()[:16]}")
+    lines.append(f"{'code':<12} fingerprint of the analysis modules used {fingerprint()[:16]}")
     return "\n".join(lines)

@@ -16,6 +16,9 @@ from .errors import DataError
 #: Modules whose raw inputs are validated, in the order they are reported.
 VALIDATORS = (
     "analysis.timeline",
+    "analysis.participants",
+    "analysis.codebook",
+    "analysis.documents",
 )
 
 

@@ -1,0 +1,374 @@
+"""Temporal anchoring: where interview segments refer to time, and to which period.
+
+Interviewees date their experiences in many ways: "in 2006", "2002–2005", "in 2012/13",
+"NPfIT", "when the SHAs went", "the CCG years", "since the ICBs", "two years later".
+:func:`anchor_segments` finds these references in each text and gives every segment
+that contains one a period, with the rule that matched and the matched words, so the
+researcher can audit every assignment.
+
+Rules
+-----
+``year``
+    A four-digit year from 1990 to 2030 standing alone (not part of an amount, a
+    decimal, a range or a name) -> that calendar year.
+``range``
+    "2002–2005", "2002-05", "2002 to 2005", "between 2002 and 2005" -> the years
+    inclusive; an NHS financial year "2012/13" -> April 2012 to March 2013.
+``era_name``
+    A name from :data:`ERA_PATTERNS` (NPfIT, the National Programme, Connecting for
+    Health, the clusters, LSPs -> the ``npfit`` era; "when the SHAs went" -> April
+    2013; "the CCG years" -> ``ccg``; "since the ICBs" -> July 2022 onward; NHSX ->
+    2019-02 to 2022-02; ...), or an era's own label from the eras table.
+``event``
+    The label (or ``pattern``) of an event from the optional events table.
+``relative_anchored``
+    "two years later", "the year after", "the previous year", "back then", "at the
+    time", "that year" ... only when a ``year`` or ``range`` reference ends at most
+    ``window`` characters before it in the same text; the period is computed from that
+    anchor, which the evidence names.
+
+Periods are months, ``YYYY-MM``, both ends inclusive; an open end is ``""``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .io import csv_line
+from .matrices import check_spans_in_texts, numeric_spans
+
+__all__ = ["ERA_PATTERNS", "RELATIVE_PATTERNS", "EraPattern", "find_references",
+           "anchor_segments"]
+
+YEAR_MIN, YEAR_MAX = 1990, 2030
+
+
+@dataclass(frozen=True)
+class EraPattern:
+    """A named period: the words that name it, and the era or months it means."""
+
+    name: str
+    pattern: str
+    era_id: str = ""      # take the period from this era of the eras table ...
+    start: str = ""       # ... or from these months (YYYY-MM; end "" = open)
+    end: str = ""
+    ignore_case: bool = True
+
+
+# Dates from /work/shared/reference/nhs_timeline_facts.md (tables 1 and 2).
+ERA_PATTERNS: tuple[EraPattern, ...] = (
+    EraPattern("NPfIT", r"\bNPf?IT\b", "npfit", ignore_case=False),
+    EraPattern("National Programme", r"\bthe National Programme(?: for (?:IT|Information "
+               r"Technology))?\b", "npfit"),
+    EraPattern("Connecting for Health", r"\bConnecting for Health\b|\bCfH\b", "npfit"),
+    EraPattern("LSPs", r"\bLSPs?\b", "npfit", ignore_case=False),
+    EraPattern("local service providers", r"\blocal service providers?\b", "npfit"),
+    EraPattern("the clusters", r"\bthe (?:NPfIT |LSP )?clusters\b", "npfit"),
+    EraPattern("SHAs abolished", r"\bwhen the SHAs? (?:went|were abolished|were scrapped|"
+               r"disappeared|closed)\b|\b(?:abolition|end) of the SHAs?\b|\bthe SHAs? "
+               r"(?:went|were abolished|were scrapped)\b", start="2013-04", end="2013-04"),
+    EraPattern("PCTs abolished", r"\bwhen the PCTs (?:went|were abolished|disappeared)\b|"
+               r"\babolition of the PCTs\b", start="2013-04", end="2013-04"),
+    EraPattern("the 2012 Act", r"\bHealth and Social Care Act(?: 2012)?\b|\bthe 2012 "
+               r"(?:Act|reforms)\b|\bthe Lansley reforms\b", start="2013-04", end="2013-04"),
+    EraPattern("CCG years", r"\bthe CCG (?:years|era|days|period|world)\b", "ccg"),
+    EraPattern("PCT years", r"\bthe PCT (?:years|era|days)\b", start="2002-04", end="2013-03"),
+    EraPattern("SHA years", r"\bthe SHA (?:years|era|days)\b", start="2002-07",
+               end="2013-03"),
+    EraPattern("ICBs came in", r"\bsince the ICBs\b|\b(?:when |once )?(?:the )?ICBs "
+               r"(?:came in|started|were set up|were created|took over)\b",
+               start="2022-07", end=""),
+    EraPattern("NHSX", r"\bNHSX\b", start="2019-02", end="2022-02"),
+    EraPattern("Transformation Directorate", r"\bTransformation Directorate\b",
+               start="2022-02", end=""),
+    EraPattern("Information for Health", r"\bInformation for Health\b", "ifh"),
+    EraPattern("IM&T strategy", r"\bIM&T strateg(?:y|ies)\b", "imt"),
+    EraPattern("Shifting the Balance", r"\bShifting the Balance(?: of Power)?\b",
+               start="2002-04", end="2002-04"),
+    EraPattern("Wachter review", r"\b(?:the )?Wachter(?: review| report)?\b",
+               start="2016-09", end="2016-09"),
+    EraPattern("Five Year Forward View", r"\bFive Year Forward View\b|\bFYFV\b",
+               start="2014-10", end="2014-10"),
+    EraPattern("Long Term Plan", r"\b(?:NHS )?Long Term Plan\b", start="2019-01",
+               end="2019-01"),
+    EraPattern("What Good Looks Like", r"\bWhat Good Looks Like\b|\bWGLL\b",
+               start="2021-08", end="2021-08"),
+    EraPattern("STPs", r"\bSTPs?\b", "stp_ics", ignore_case=False),
+)
+
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2}
+
+#: Relative phrases: (regex, shift in years; None = read the number from the match).
+RELATIVE_PATTERNS: tuple[tuple[str, int | None], ...] = (
+    (r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|\d{1,2})"
+     r" years? (?P<dir>later|after(?:wards)?|on|before|earlier|previously|prior)\b", None),
+    (r"\bthe (?:following|next) year\b|\bthe year after(?:wards)?\b", 1),
+    (r"\bthe (?:previous|preceding) year\b|\bthe year before\b", -1),
+    (r"\bback then\b|\bat that (?:time|point|stage)\b|\bat the time\b|\b(?:that|the same) "
+     r"year\b|\bin those days\b", 0),
+)
+
+_YEAR = r"(?:19|20)\d\d"
+_LEFT = r"(?<![\w£$€.,/-])"
+_RIGHT = r"(?![\w%£$€]|[.,]\d|[/-]\d)"
+_RANGES = (
+    re.compile(rf"\bbetween (?P<a>{_YEAR}) and (?P<b>{_YEAR}){_RIGHT}", re.I),
+    re.compile(rf"{_LEFT}(?P<a>{_YEAR})(?: ?[–—-] ?| (?:to|until|till) )(?P<b>{_YEAR})"
+               rf"{_RIGHT}", re.I),
+    # A two-digit end only after a dash ("2002-05"): "2006 to 20 trusts" is no range.
+    re.compile(rf"{_LEFT}(?P<a>{_YEAR})[–—-](?P<b>\d\d){_RIGHT}"),
+)
+_FINANCIAL = re.compile(rf"{_LEFT}(?P<a>{_YEAR})/(?P<b>\d\d){_RIGHT}")
+_SINGLE = re.compile(rf"{_LEFT}(?P<a>{_YEAR}){_RIGHT}")
+_RELATIVE = tuple((re.compile(p, re.I), shift) for p, shift in RELATIVE_PATTERNS)
+
+COLUMNS = ["segment_id", "source_id", "period_start", "period_end", "era_id", "rule",
+           "evidence", "match_start", "match_end"]
+
+
+def _month(value: str, where: str, line) -> int:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> months since year 0 (year*12 + month-1)."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(value).strip())
+    if not m or not 1 <= int(m.group(2) or 1) <= 12:
+        raise DataError(where, line, f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return int(m.group(1)) * 12 + int(m.group(2) or 1) - 1
+
+
+def _text(month: int | None) -> str:
+    return "" if month is None else f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _eras_table(eras: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("era_id", "label", "start_date", "end_date") if c not in eras.columns]
+    if missing:
+        raise DataError("eras", 1, f"table lacks column(s) {', '.join(missing)}")
+    rows = []
+    for i, (era, label, start, end) in enumerate(
+            eras[["era_id", "label", "start_date", "end_date"]].astype(str).itertuples(False)):
+        first = _month(start, "eras", csv_line(i))
+        # an open era's end is missing (NaT, NaN under pandas' string dtype, or "")
+        open_ended = not isinstance(end, str) or end.strip() in {"", "nan", "NaT"}
+        last = None if open_ended else _month(end, "eras", csv_line(i))
+        if last is not None and last < first:
+            raise DataError("eras", csv_line(i), f"era {era!r} ends before it starts")
+        rows.append((era, label, first, last))
+    table = pd.DataFrame(rows, columns=["era_id", "label", "first", "last"])
+    return table.sort_values("first", kind="stable", ignore_index=True)
+
+
+def _eras_of(first: int, last: int | None, eras: pd.DataFrame) -> str:
+    """Eras overlapping months [first, last]; an era's end month belongs to the next era."""
+    hits = [e for e, f, t in zip(eras["era_id"], eras["first"], eras["last"])
+            if (last is None or f <= last) and (t is None or pd.isna(t) or first < t)]
+    return "|".join(hits)
+
+
+def _year_period(a: int, b: int) -> tuple[int, int]:
+    return a * 12, b * 12 + 11
+
+
+def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None = None,
+                    window: int = 150) -> pd.DataFrame:
+    """All references to time in one text, whatever the segments.
+
+    Parameters
+    ----------
+    text : str
+        A normalised text.
+    eras : DataFrame
+        ``era_id, label, start_date, end_date`` (dates ``YYYY-MM``; empty end = open).
+    events : DataFrame, optional
+        ``label, date`` and optionally ``end_date`` and ``pattern`` (a regular
+        expression; the escaped label otherwise), matched case-insensitively.
+    window : int
+        How far before a relative phrase (in characters) its anchoring year may end.
+
+    Returns
+    -------
+    DataFrame
+        ``match_start, match_end, period_start, period_end, era_id, rule, evidence``,
+        sorted by position. A year inside a range or a name is not reported again;
+        of overlapping names the longer wins.
+
+    Examples
+    --------
+    >>> eras = pd.DataFrame({"era_id": ["npfit", "ccg"], "label": ["NPfIT", "CCGs"],
+    ...     "start_date": ["2002-06", "2011-09"], "end_date": ["2011-09", "2016-09"]})
+    >>> refs = find_references("In 2006 the LSP went bust; two years later we left.", eras)
+    >>> refs[["period_start", "period_end", "era_id", "rule"]]
+      period_start period_end era_id               rule
+    0      2006-01    2006-12  npfit               year
+    1      2002-06    2011-09  npfit           era_name
+    2      2008-01    2008-12  npfit  relative_anchored
+    >>> refs["evidence"].tolist()
+    ['2006', 'LSP', 'two years later (anchor: 2006)']
+    """
+    table = _eras_table(eras)
+    found = []  # (start, end, first, last, era_id or None, rule, evidence)
+    for rx in _RANGES:
+        for m in rx.finditer(text):
+            a, b = int(m["a"]), m["b"]
+            b = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
+            if YEAR_MIN <= a < b <= YEAR_MAX:
+                found.append((m.start(), m.end(), *_year_period(a, b), None, "range", m[0]))
+    for m in _FINANCIAL.finditer(text):
+        a = int(m["a"])
+        if YEAR_MIN <= a < YEAR_MAX and int(m["b"]) == (a + 1) % 100:
+            found.append((m.start(), m.end(), a * 12 + 3, (a + 1) * 12 + 2, None, "range", m[0]))
+    for m in _SINGLE.finditer(text):
+        a = int(m["a"])
+        if YEAR_MIN <= a <= YEAR_MAX:
+            found.append((m.start(), m.end(), *_year_period(a, a), None, "year", m[0]))
+    era_period = {e: (f, t) for e, f, t in zip(table["era_id"], table["first"], table["last"])}
+    names = [(p.pattern, p.ignore_case, p.era_id, p.start, p.end, "era_name")
+             for p in ERA_PATTERNS if not p.era_id or p.era_id in era_period]
+    names += [(r"\b" + re.escape(label) + r"\b", True, era, "", "", "era_name")
+              for era, label in zip(table["era_id"], table["label"]) if label.strip()]
+    names += _event_patterns(events)
+    for pattern, ignore_case, era, start, end, rule in names:
+        for m in re.finditer(pattern, text, re.I if ignore_case else 0):
+            if era:
+                first, last = era_period[era]
+                last = None if last is None or pd.isna(last) else int(last)
+            else:
+                first = _month(start, "patterns", None)
+                last = _month(end, "patterns", None) if end else None
+            found.append((m.start(), m.end(), int(first), last, era or None, rule, m[0]))
+    refs = _resolve(found)
+    refs += _relative(text, refs, window)
+    refs.sort(key=lambda r: (r[0], r[1], r[5]))
+    return pd.DataFrame(
+        [(s, e, _text(f), _text(t), era if era else _eras_of(f, t, table), rule, ev)
+         for s, e, f, t, era, rule, ev in refs],
+        columns=["match_start", "match_end", "period_start", "period_end", "era_id", "rule",
+                 "evidence"])
+
+
+def _event_patterns(events: pd.DataFrame | None) -> list[tuple]:
+    if events is None:
+        return []
+    missing = [c for c in ("label", "date") if c not in events.columns]
+    if missing:
+        raise DataError("events", 1, f"table lacks column(s) {', '.join(missing)}")
+    out = []
+    for i, row in enumerate(events.astype(str).to_dict("records")):
+        end = row.get("end_date", "")
+        end = row["date"] if end in {"", "nan"} else end
+        _month(row["date"], "events", csv_line(i))
+        _month(end, "events", csv_line(i))
+        pattern = row.get("pattern", "")
+        if pattern in {"", "nan"}:
+            pattern = r"\b" + re.escape(row["label"]) + r"\b"
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise DataError("events", csv_line(i), f"bad pattern {pattern!r}: {exc}") from None
+        out.append((pattern, True, "", row["date"][:7], end[:7], "event"))
+    return out
+
+
+def _resolve(found: list[tuple]) -> list[tuple]:
+    """Drop a year inside a range or name, and the shorter of overlapping names/ranges."""
+    rank = {"range": 0, "era_name": 0, "event": 0, "year": 1}
+    ordered = sorted(found, key=lambda r: (rank[r[5]], -(r[1] - r[0]), r[0]))
+    kept: list[tuple] = []
+    for ref in ordered:
+        if all(ref[1] <= k[0] or k[1] <= ref[0] for k in kept):
+            kept.append(ref)
+    return kept
+
+
+def _relative(text: str, refs: list[tuple], window: int) -> list[tuple]:
+    """Relative phrases anchored by the nearest year or range ending within ``window``."""
+    anchors = sorted((r for r in refs if r[5] in {"year", "range"}), key=lambda r: r[1])
+    ends = np.array([a[1] for a in anchors], dtype=np.int64)
+    out = []
+    for rx, shift in _RELATIVE:
+        for m in rx.finditer(text):
+            k = int(np.searchsorted(ends, m.start(), side="right")) - 1
+            if k < 0 or m.start() - ends[k] > window:
+                continue
+            anchor = anchors[k]
+            first_year, last_year = anchor[2] // 12, anchor[3] // 12
+            if shift is None:
+                word = m["n"].lower()
+                n = int(word) if word.isdigit() else _WORD_NUMBERS[word]
+                backwards = m["dir"].lower() in {"before", "earlier", "previously", "prior"}
+                year = first_year - n if backwards else last_year + n
+                first, last = _year_period(year, year)
+            elif shift == 0:
+                first, last = anchor[2], anchor[3]
+            else:
+                year = last_year + 1 if shift > 0 else first_year - 1
+                first, last = _year_period(year, year)
+            out.append((m.start(), m.end(), first, last, None, "relative_anchored",
+                        f"{m[0]} (anchor: {anchor[6]})"))
+    return out
+
+
+def anchor_segments(segments: pd.DataFrame, texts: Mapping[str, str], eras: pd.DataFrame,
+                    events: pd.DataFrame | None = None, window: int = 150) -> pd.DataFrame:
+    """Give each segment the periods its words refer to, with the rule that matched.
+
+    References are found in the whole text of each source (:func:`find_references`) so
+    that a relative phrase can be anchored by a year said just before the segment;
+    a reference belongs to every segment whose span contains it entirely.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        ``segment_id, source_id, start, end`` (other columns ignored).
+    texts : mapping of source_id to str
+        Normalised texts.
+    eras : DataFrame
+        ``era_id, label, start_date, end_date`` (``data/raw/timeline/eras.csv``).
+    events : DataFrame, optional
+        ``label, date[, end_date][, pattern]``: extra named events (rule ``event``).
+    window : int
+        Characters before a relative phrase in which its anchoring year must end.
+
+    Returns
+    -------
+    DataFrame
+        ``segment_id, source_id, period_start, period_end, era_id, rule, evidence,
+        match_start, match_end`` (offsets of the matched words in the source text). A
+        segment has one row per reference; segments without one have none. ``era_id``
+        joins with ``"|"`` every era the period overlaps (the named era for era names).
+
+    Examples
+    --------
+    >>> eras = pd.DataFrame({"era_id": ["ccg", "icb"], "label": ["CCGs", "ICBs"],
+    ...     "start_date": ["2011-09", "2022-07"], "end_date": ["2016-09", ""]})
+    >>> texts = {"P01": "When the SHAs went we lost people. Since the ICBs it is better."}
+    >>> seg = pd.DataFrame({"segment_id": ["s1", "s2"], "source_id": ["P01", "P01"],
+    ...                     "start": [0, 35], "end": [34, 63]})
+    >>> anchor_segments(seg, texts, eras)[["segment_id", "period_start", "period_end",
+    ...                                    "era_id", "evidence"]]
+      segment_id period_start period_end era_id            evidence
+    0         s1      2013-04    2013-04    ccg  When the SHAs went
+    1         s2      2022-07               icb      Since the ICBs
+    """
+    seg = numeric_spans(segments, columns=("segment_id", "source_id", "start", "end"))
+    check_spans_in_texts(seg, texts, "segments")
+    rows = []
+    for source_id in sorted(seg["source_id"].astype(str).unique()):
+        refs = find_references(texts[source_id], eras, events, window)
+        if refs.empty:
+            continue
+        mine = seg.loc[seg["source_id"] == source_id, ["segment_id", "start", "end"]]
+        pairs = mine.merge(refs, how="cross")
+        inside = (pairs["start"] <= pairs["match_start"]) & (pairs["match_end"] <= pairs["end"])
+        rows.append(pairs[inside].assign(source_id=source_id))
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(rows, ignore_index=True)
+    out["segment_id"] = out["segment_id"].astype(str)
+    return (out.sort_values(["source_id", "match_start", "match_end", "segment_id", "rule"],
+                            kind="stable", ignore_index=True)[COLUMNS])

@@ -1,0 +1,640 @@
+"""Inter-coder agreement: percent agreement, Cohen's kappa and Krippendorff's alpha.
+
+Two coders' segments are compared per code and overall, at one of three units:
+
+* ``"character"`` — each character of a double-coded text is a unit, coded or not with
+  the code by each coder (as NVivo and QualCoder compare coding);
+* ``"segment"`` — each coded passage is a unit: the coders' spans are paired when they
+  overlap enough (as MAXQDA and ATLAS.ti compare segments);
+* ``"turn"`` — each turn of the interview is a unit.
+
+The statistics are written out here (no dependency beyond NumPy); the tests check them
+against scikit-learn's ``cohen_kappa_score``, the ``krippendorff`` package and published
+worked examples.
+
+Functions
+---------
+percent_agreement, cohen_kappa, krippendorff_alpha
+    The three statistics on label vectors / a reliability data matrix.
+coding_units
+    The units of comparison with each coder's presence/absence of each code.
+agreement
+    The three statistics per code and overall.
+bootstrap_ci, agreement_ci
+    Percentile bootstrap confidence intervals (seeded, NumPy ``default_rng``).
+disagreements
+    Passages where the coders disagree most, ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .matrices import check_spans_in_texts, code_list, numeric_spans, shorten, sweep_pairs
+
+__all__ = [
+    "percent_agreement", "cohen_kappa", "krippendorff_alpha", "coding_units", "agreement",
+    "bootstrap_ci", "agreement_ci", "disagreements", "OVERALL",
+]
+
+#: ``code_id`` of the row that pools all codes.
+OVERALL = "(overall)"
+
+UNITS = ("character", "segment", "turn")
+
+
+# --------------------------------------------------------------------------- statistics
+
+def _pairs(a, b) -> tuple[np.ndarray, np.ndarray]:
+    a, b = pd.Series(list(a), dtype=object), pd.Series(list(b), dtype=object)
+    if len(a) != len(b):
+        raise ValueError(f"the two codings differ in length ({len(a)} and {len(b)})")
+    keep = ~(a.isna() | b.isna()).to_numpy()
+    return a.to_numpy()[keep], b.to_numpy()[keep]
+
+
+def percent_agreement(a: Iterable, b: Iterable) -> float:
+    """Share of units on which two coders give the same label (missing pairs dropped).
+
+    >>> percent_agreement(["x", "y", "y", None], ["x", "y", "x", "x"])
+    0.6666666666666666
+    """
+    a, b = _pairs(a, b)
+    return float(np.mean(a == b)) if a.size else float("nan")
+
+
+def cohen_kappa(a: Iterable, b: Iterable) -> float:
+    r"""Cohen's kappa for two coders' nominal labels (missing pairs dropped).
+
+    .. math:: \kappa = (p_o - p_e) / (1 - p_e)
+
+    with :math:`p_o` the observed agreement and :math:`p_e = \sum_c p_{A,c}\,p_{B,c}` the
+    agreement expected from each coder's own label frequencies (Cohen 1960). NaN when
+    :math:`p_e = 1` (both coders used one and the same label throughout).
+
+    Examples
+    --------
+    The example of the Wikipedia article *Cohen's kappa*: 50 proposals, both say yes to
+    20, both no to 15, A yes / B no 5, A no / B yes 10; kappa = 0.4.
+
+    >>> a = ["yes"] * 25 + ["no"] * 25
+    >>> b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    >>> round(cohen_kappa(a, b), 10)
+    0.4
+    """
+    a, b = _pairs(a, b)
+    if not a.size:
+        return float("nan")
+    codes, labels = pd.factorize(np.concatenate([a, b]))  # 1 and 1.0 are one label
+    ca, cb = codes[: a.size], codes[a.size:]
+    k = labels.size
+    table = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k) / a.size
+    p_o = np.trace(table)
+    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    return float("nan") if np.isclose(p_e, 1.0) else float((p_o - p_e) / (1 - p_e))
+
+
+def krippendorff_alpha(data) -> float:
+    r"""Krippendorff's alpha for nominal data, any number of coders, missing values allowed.
+
+    Parameters
+    ----------
+    data : array-like or DataFrame, shape (coders, units)
+        The reliability data matrix: one row per coder, one column per unit; ``None`` or
+        NaN where a coder gave no value. Values may be numbers or strings.
+
+    Returns
+    -------
+    float
+        ``1 - D_o / D_e``; NaN when fewer than two values are pairable or all pairable
+        values are the same (no variation: alpha is undefined).
+
+    Notes
+    -----
+    Computed through the coincidence matrix (Krippendorff 2011, *Computing Krippendorff's
+    Alpha-Reliability*): a unit with :math:`m_u \ge 2` values adds
+    :math:`n_{uc} n_{uk} / (m_u - 1)` to :math:`o_{ck}` (:math:`c \ne k`) and
+    :math:`n_{uc}(n_{uc} - 1)/(m_u - 1)` to :math:`o_{cc}`; units with one value are not
+    pairable. With :math:`n_c = \sum_k o_{ck}` and :math:`n = \sum_c n_c`, for nominal data
+
+    .. math:: \alpha = 1 - (n - 1) \frac{n - \sum_c o_{cc}}{n^2 - \sum_c n_c^2}.
+
+    Examples
+    --------
+    Krippendorff's (2011) nominal example with missing data (4 observers, 12 units),
+    alpha = 0.743:
+
+    >>> nan = None
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    ...         [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    >>> round(krippendorff_alpha(data), 3)
+    0.743
+    """
+    frame = pd.DataFrame(np.asarray(data, dtype=object))
+    values = frame.to_numpy(dtype=object).ravel()
+    present = ~pd.isna(values)
+    unit = np.tile(np.arange(frame.shape[1]), frame.shape[0])[present]
+    value, categories = pd.factorize(values[present])
+    counts = np.zeros((frame.shape[1], categories.size))
+    np.add.at(counts, (unit, value), 1)
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    counts, m = counts[pairable], m[pairable]
+    weighted = counts / (m - 1)[:, None]
+    coincidence = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    n_c = coincidence.sum(axis=1)
+    n = n_c.sum()
+    expected = n * n - float(n_c @ n_c)
+    if n < 2 or np.isclose(expected, 0.0):
+        return float("nan")
+    return float(1 - (n - 1) * (n - np.trace(coincidence)) / expected)
+
+
+def _binary_stats(n11, n10, n01, n00):
+    """Percent agreement, Cohen's kappa and Krippendorff's alpha of 2 × 2 tables.
+
+    ``n11``: units both coders coded, ``n10``: only coder A, ``n01``: only coder B,
+    ``n00``: neither. Two coders, no missing values: alpha's coincidence matrix is
+    ``o11 = 2 n11``, ``o00 = 2 n00``, ``o10 = o01 = n10 + n01``, which gives
+    ``alpha = 1 - (n - 1)(n10 + n01) / (n0 n1)`` with ``n = 2N``. Works on arrays.
+    """
+    n11, n10, n01, n00 = (np.asarray(x, dtype=float) for x in (n11, n10, n01, n00))
+    total = n11 + n10 + n01 + n00
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = (n11 + n00) / total
+        p_a, p_b = (n11 + n10) / total, (n11 + n01) / total
+        p_e = p_a * p_b + (1 - p_a) * (1 - p_b)
+        kappa = np.where(np.isclose(p_e, 1.0), np.nan, (p_o - p_e) / (1 - p_e))
+        n = 2 * total
+        ones, zeros = 2 * n11 + n10 + n01, 2 * n00 + n10 + n01
+        alpha = np.where(ones * zeros > 0, 1 - (n - 1) * (n10 + n01) / (ones * zeros), np.nan)
+    return p_o, kappa, alpha
+
+
+# --------------------------------------------------------------------------- units
+
+def _double_coded(segments, texts, coders, codes):
+    if len(coders) != 2 or coders[0] == coders[1]:
+        raise ValueError(f"coders must name two different coders, not {coders!r}")
+    seg = numeric_spans(segments, columns=("source_id", "code_id", "start", "end", "coder"))
+    seg = seg[seg["coder"].astype(str).isin(coders)]
+    code_ids = code_list(codes)
+    if code_ids is not None:
+        seg = seg[seg["code_id"].isin(pd.Series(code_ids, dtype=object))]
+    check_spans_in_texts(seg, texts, "segments")
+    # A text is in the sample when each coder made at least one segment in it.
+    by_source = seg.groupby("source_id")["coder"].nunique()
+    sample = sorted(by_source.index[by_source == 2].astype(str))
+    seg = seg[seg["source_id"].isin(pd.Series(sample, dtype=object))]
+    if code_ids is None:
+        code_ids = sorted(seg["code_id"].astype(str).unique())
+    return seg.reset_index(drop=True), sample, code_ids
+
+
+def coding_units(segments: pd.DataFrame, texts: Mapping[str, str],
+                 coders: tuple[str, str] = ("A", "B"), unit: str = "character",
+                 codes: pd.DataFrame | Iterable[str] | None = None, overlap: float = 0.5,
+                 overlap_base: str = "union", exclude_uncoded: bool = False,
+                 turns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The units of comparison, as 2 × 2 counts per code.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Coded segments of both coders (``coder`` column).
+    texts : mapping of source_id to str
+        Normalised texts. Only texts in which *each* coder made at least one segment
+        (of the codes considered) form the double-coded sample.
+    coders : pair of str
+        Coder A and coder B.
+    unit : {"character", "segment", "turn"}
+        ``character``: every character of a sampled text, for every code.
+        ``segment``: coded passages. Each coder's distinct spans are paired one-to-one
+        with the other coder's when their overlap ratio reaches ``overlap``, best ratio
+        first (ties: earlier spans first); a paired or unpaired span is one unit, and a
+        coder "applied" a code to a unit when it coded that span with it.
+        ``turn``: every turn of a sampled text; a coder applied a code to a turn when one
+        of its segments of that code overlaps the turn.
+    codes : DataFrame or list of code ids, optional
+        Codes to compare; default: all codes either coder used in the sample.
+    overlap : float
+        Threshold of the overlap ratio (segment unit), in (0, 1].
+    overlap_base : {"union", "shorter"}
+        Ratio = intersection / union of the two spans (Jaccard; the default) or
+        intersection / the shorter span (lenient to a span nested in a longer one).
+    exclude_uncoded : bool
+        Drop the units that neither coder coded with any code considered: characters
+        outside every segment, turns without a segment. No effect at the segment unit,
+        whose units are all coded.
+    turns : DataFrame
+        Needed for ``unit="turn"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per code and group of units: ``code_id, source_id, unit_id, start, end,
+        n11, n10, n01, n00`` (both coders / only A / only B / neither). For characters a
+        row sums a whole text (``unit_id`` = source id; the bootstrap resamples texts);
+        for segments and turns a row is a single unit.
+
+    Examples
+    --------
+    >>> texts = {"P01": "0123456789"}
+    >>> seg = pd.DataFrame({"source_id": ["P01", "P01"], "code_id": ["th_a", "th_a"],
+    ...                     "start": [0, 2], "end": [4, 6], "coder": ["A", "B"]})
+    >>> coding_units(seg, texts)[["code_id", "n11", "n10", "n01", "n00"]]
+      code_id  n11  n10  n01  n00
+    0    th_a    2    2    2    4
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    if unit == "segment" and not 0 < overlap <= 1:
+        raise ValueError("overlap must be in (0, 1]")
+    if overlap_base not in {"union", "shorter"}:
+        raise ValueError("overlap_base must be 'union' or 'shorter'")
+    seg, sample, code_ids = _double_coded(segments, texts, coders, codes)
+    if unit == "character":
+        return _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded)
+    if unit == "segment":
+        units, a_codes, b_codes = _segment_units(seg, coders, overlap, overlap_base)
+    else:
+        if turns is None:
+            raise ValueError("unit='turn' needs the turns table")
+        units, a_codes, b_codes = _turn_units(seg, sample, coders, turns, exclude_uncoded)
+    rows = []
+    for code in code_ids:
+        a = np.array([code in s for s in a_codes], dtype=bool)
+        b = np.array([code in s for s in b_codes], dtype=bool)
+        rows.append(units.assign(code_id=code, n11=(a & b).astype("int64"),
+                                 n10=(a & ~b).astype("int64"), n01=(~a & b).astype("int64"),
+                                 n00=(~a & ~b).astype("int64")))
+    columns = ["code_id", "source_id", "unit_id", "start", "end", "n11", "n10", "n01", "n00"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(rows, ignore_index=True)[columns]
+
+
+def _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded):
+    lengths = np.array([len(texts[s]) for s in sample], dtype=np.int64)
+    base = np.concatenate([[0], np.cumsum(lengths)])
+    size = int(base[-1])
+    offset = base[pd.Index(sample).get_indexer(seg["source_id"])]
+    start = offset + seg["start"].to_numpy()
+    end = offset + seg["end"].to_numpy()
+    is_a = (seg["coder"].astype(str) == coders[0]).to_numpy()
+
+    def covered(rows: np.ndarray) -> np.ndarray:
+        # +1 at each span start, -1 at each end: a running sum > 0 marks coded characters.
+        edges = np.zeros(size + 1, dtype=np.int64)
+        np.add.at(edges, start[rows], 1)
+        np.add.at(edges, end[rows], -1)
+        return np.cumsum(edges[:-1]) > 0
+
+    keep = covered(np.ones(len(seg), dtype=bool)) if exclude_uncoded else np.ones(size, bool)
+    starts = base[:-1]
+    nonempty = lengths > 0
+    code = seg["code_id"].astype(str).to_numpy()
+    rows = []
+    for code_id in code_ids:
+        a = covered((code == code_id) & is_a) & keep
+        b = covered((code == code_id) & ~is_a) & keep
+
+        def per_text(mask):
+            out = np.zeros(len(sample), dtype=np.int64)
+            if nonempty.any():
+                out[nonempty] = np.add.reduceat(mask.astype(np.int64), starts[nonempty])
+            return out
+
+        n11, n10, n01 = per_text(a & b), per_text(a & ~b), per_text(~a & b)
+        n_keep = per_text(keep)
+        rows.append(pd.DataFrame({"code_id": code_id, "source_id": sample, "unit_id": sample,
+                                  "start": 0, "end": lengths, "n11": n11, "n10": n10,
+                                  "n01": n01, "n00": n_keep - n11 - n10 - n01}))
+    columns = ["code_id", "source_id", "unit_id", "start", "end", "n11", "n10", "n01", "n00"]
+    return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
+
+
+def _spans(seg, coder):
+    """Distinct spans of one coder with the set of codes applied to each."""
+    part = seg[seg["coder"].astype(str) == coder]
+    grouped = (part.groupby(["source_id", "start", "end"])["code_id"]
+               .agg(lambda v: frozenset(v.astype(str))).reset_index())
+    return grouped.sort_values(["source_id", "start", "end"], ignore_index=True)
+
+
+def _match_spans(a: pd.DataFrame, b: pd.DataFrame, overlap: float, base: str):
+    """Pair A spans with B spans one-to-one, best overlap ratio first."""
+    both = pd.concat([a.assign(_side=0, _row=np.arange(len(a))),
+                      b.assign(_side=1, _row=np.arange(len(b)))], ignore_index=True)
+    source, _ = pd.factorize(both["source_id"], sort=True)
+    stride = int(both["end"].max() if len(both) else 0) + 2
+    key_s = source * stride + both["start"].to_numpy()
+    key_e = source * stride + both["end"].to_numpy()
+    order = np.argsort(key_s, kind="stable")
+    i, j = sweep_pairs(key_s[order], key_e[order])
+    i, j = order[i], order[j]
+    side = both["_side"].to_numpy()
+    cross = side[i] != side[j]
+    i, j = i[cross], j[cross]
+    ia = np.where(side[i] == 0, i, j)
+    ib = np.where(side[i] == 0, j, i)
+    s, e = both["start"].to_numpy(), both["end"].to_numpy()
+    inter = np.minimum(e[ia], e[ib]) - np.maximum(s[ia], s[ib])
+    if base == "union":
+        denom = np.maximum(e[ia], e[ib]) - np.minimum(s[ia], s[ib])
+    else:
+        denom = np.minimum(e[ia] - s[ia], e[ib] - s[ib])
+    ratio = inter / np.maximum(denom, 1)
+    row = both["_row"].to_numpy()
+    cand = pd.DataFrame({"a": row[ia], "b": row[ib], "ratio": ratio})
+    cand = cand[cand["ratio"] >= overlap].sort_values(["ratio", "a", "b"],
+                                                      ascending=[False, True, True])
+    used_a, used_b, pairs = set(), set(), []
+    for ra, rb in zip(cand["a"].tolist(), cand["b"].tolist()):
+        if ra not in used_a and rb not in used_b:
+            used_a.add(ra)
+            used_b.add(rb)
+            pairs.append((ra, rb))
+    return pairs
+
+
+def _segment_units(seg, coders, overlap, base):
+    a, b = _spans(seg, coders[0]), _spans(seg, coders[1])
+    pairs = _match_spans(a, b, overlap, base)
+    paired_a = {p[0] for p in pairs}
+    paired_b = {p[1] for p in pairs}
+    records = []
+    for ra, rb in pairs:
+        records.append((a.at[ra, "source_id"], min(a.at[ra, "start"], b.at[rb, "start"]),
+                        max(a.at[ra, "end"], b.at[rb, "end"]), a.at[ra, "code_id"],
+                        b.at[rb, "code_id"]))
+    for ra in sorted(set(range(len(a))) - paired_a):
+        records.append((a.at[ra, "source_id"], a.at[ra, "start"], a.at[ra, "end"],
+                        a.at[ra, "code_id"], frozenset()))
+    for rb in sorted(set(range(len(b))) - paired_b):
+        records.append((b.at[rb, "source_id"], b.at[rb, "start"], b.at[rb, "end"],
+                        frozenset(), b.at[rb, "code_id"]))
+    records.sort(key=lambda r: (r[0], r[1], r[2], sorted(r[3]), sorted(r[4])))
+    units = pd.DataFrame({"source_id": [r[0] for r in records],
+                          "start": [int(r[1]) for r in records],
+                          "end": [int(r[2]) for r in records]})
+    units["unit_id"] = [f"u{i + 1}" for i in range(len(units))]
+    return units, [r[3] for r in records], [r[4] for r in records]
+
+
+def _turn_units(seg, sample, coders, turns, exclude_uncoded):
+    tr = numeric_spans(turns, "turns", ("source_id", "turn", "start", "end"))
+    tr = tr[tr["source_id"].isin(pd.Series(sample, dtype=object))]
+    tr = tr.sort_values(["source_id", "start"], kind="stable", ignore_index=True)
+    # Segment × turn pairs that overlap, by sweeping turns and segments together.
+    both = pd.concat([tr[["source_id", "start", "end"]].assign(_side=0, _row=tr.index),
+                      seg[["source_id", "start", "end"]].assign(_side=1, _row=seg.index)],
+                     ignore_index=True)
+    both = both[both["end"] > both["start"]]
+    source, _ = pd.factorize(both["source_id"], sort=True)
+    stride = int(both["end"].max() if len(both) else 0) + 2
+    key_s = source * stride + both["start"].to_numpy()
+    order = np.argsort(key_s, kind="stable")
+    key_e = (source * stride + both["end"].to_numpy())[order]
+    i, j = sweep_pairs(key_s[order], key_e)
+    i, j = order[i], order[j]
+    side, row = both["_side"].to_numpy(), both["_row"].to_numpy()
+    cross = side[i] != side[j]
+    i, j = i[cross], j[cross]
+    turn_row = np.where(side[i] == 0, row[i], row[j])
+    seg_row = np.where(side[i] == 0, row[j], row[i])
+    a_codes = [set() for _ in range(len(tr))]
+    b_codes = [set() for _ in range(len(tr))]
+    coder = seg["coder"].astype(str).to_numpy()
+    code = seg["code_id"].astype(str).to_numpy()
+    for t, s in zip(turn_row.tolist(), seg_row.tolist()):
+        (a_codes if coder[s] == coders[0] else b_codes)[t].add(code[s])
+    units = tr[["source_id", "start", "end"]].assign(
+        unit_id=tr["source_id"].astype(str) + ":" + tr["turn"].astype(str))
+    if exclude_uncoded:
+        coded = np.array([bool(x or y) for x, y in zip(a_codes, b_codes)], dtype=bool)
+        units = units[coded].reset_index(drop=True)
+        a_codes = [x for x, c in zip(a_codes, coded) if c]
+        b_codes = [x for x, c in zip(b_codes, coded) if c]
+    return units, a_codes, b_codes
+
+
+# --------------------------------------------------------------------------- agreement
+
+def _summarise(tables: pd.DataFrame, unit: str, code_ids: list[str]) -> pd.DataFrame:
+    sums = tables.groupby("code_id")[["n11", "n10", "n01", "n00"]].sum().reindex(code_ids,
+                                                                                   fill_value=0)
+    sums.loc[OVERALL] = sums.sum()
+    p_o, kappa, alpha = _binary_stats(sums["n11"], sums["n10"], sums["n01"], sums["n00"])
+    out = sums.reset_index(names="code_id")
+    out.insert(1, "unit", unit)
+    out.insert(2, "n_units", sums[["n11", "n10", "n01", "n00"]].sum(axis=1).to_numpy())
+    out["percent_agreement"] = np.round(p_o, 6)
+    out["kappa"] = np.round(kappa, 6)
+    out["alpha"] = np.round(alpha, 6)
+    return out
+
+
+def agreement(segments: pd.DataFrame, texts: Mapping[str, str],
+              coders: tuple[str, str] = ("A", "B"), unit: str = "character",
+              codes: pd.DataFrame | Iterable[str] | None = None, overlap: float = 0.5,
+              overlap_base: str = "union", exclude_uncoded: bool = False,
+              turns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Percent agreement, Cohen's kappa and Krippendorff's alpha per code and overall.
+
+    Parameters are those of :func:`coding_units`, which defines the units. For each
+    code the two coders' presence/absence of the code over the units gives a 2 × 2
+    table; the three statistics follow from it (alpha: nominal, two coders, no missing
+    values). The overall row (``code_id`` = :data:`OVERALL`) pools the tables of all
+    codes, i.e. every unit × code is one decision.
+
+    Returns
+    -------
+    DataFrame
+        ``code_id, unit, n_units, n11, n10, n01, n00, percent_agreement, kappa, alpha``,
+        codes in the order given (else sorted), the overall row last. Kappa and alpha
+        are NaN when undefined (no variation: e.g. a code neither coder used).
+
+    Examples
+    --------
+    >>> texts = {"P01": "0123456789"}
+    >>> seg = pd.DataFrame({"source_id": ["P01", "P01"], "code_id": ["th_a", "th_a"],
+    ...                     "start": [0, 2], "end": [4, 6], "coder": ["A", "B"]})
+    >>> agreement(seg, texts)[["code_id", "n_units", "percent_agreement", "kappa"]]
+         code_id  n_units  percent_agreement     kappa
+    0       th_a       10                0.6  0.166667
+    1  (overall)       10                0.6  0.166667
+    """
+    tables = coding_units(segments, texts, coders, unit, codes, overlap, overlap_base,
+                          exclude_uncoded, turns)
+    code_ids = code_list(codes)
+    if code_ids is None:
+        code_ids = sorted(tables["code_id"].astype(str).unique())
+    return _summarise(tables, unit, code_ids)
+
+
+def bootstrap_ci(statistic: Callable[[pd.DataFrame], float], data: pd.DataFrame,
+                 n: int = 1000, seed: int = 20240601, level: float = 0.95,
+                 cluster: str | None = None) -> tuple[float, float, float]:
+    """Percentile bootstrap: (estimate, low, high) of ``statistic`` over resampled rows.
+
+    Parameters
+    ----------
+    statistic : callable
+        DataFrame -> float, applied to ``data`` and to each resample.
+    data : DataFrame
+        One row per unit.
+    n : int
+        Number of resamples.
+    seed : int
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same interval.
+    level : float
+        Coverage of the interval.
+    cluster : str, optional
+        Resample whole groups of rows sharing this column's value (e.g. ``source_id``),
+        not single rows, when rows of a group are not independent.
+
+    Returns
+    -------
+    tuple of float
+        The estimate on ``data`` and the percentile bounds (NaN resamples ignored).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [0, 1, 1, 1]})
+    >>> est, low, high = bootstrap_ci(lambda d: d["x"].mean(), df, n=200, seed=1)
+    >>> est, 0 <= low <= est <= high <= 1
+    (0.75, True)
+    """
+    rng = np.random.default_rng(seed)
+    groups = (pd.Series(np.arange(len(data))) if cluster is None
+              else pd.Series(pd.factorize(data[cluster], sort=True)[0]))
+    members = [np.flatnonzero(groups.to_numpy() == g) for g in range(int(groups.max()) + 1)] \
+        if len(data) else []
+    replicates = np.full(n, np.nan)
+    for r in range(n):
+        pick = rng.integers(0, len(members), len(members)) if members else np.array([], int)
+        rows = np.concatenate([members[g] for g in pick]) if len(pick) else np.array([], int)
+        replicates[r] = statistic(data.iloc[rows])
+    low, high = np.nanquantile(replicates, [(1 - level) / 2, (1 + level) / 2]) \
+        if np.isfinite(replicates).any() else (np.nan, np.nan)
+    return float(statistic(data)), float(low), float(high)
+
+
+def agreement_ci(segments: pd.DataFrame, texts: Mapping[str, str],
+                 coders: tuple[str, str] = ("A", "B"), unit: str = "character",
+                 codes: pd.DataFrame | Iterable[str] | None = None, overlap: float = 0.5,
+                 overlap_base: str = "union", exclude_uncoded: bool = False,
+                 turns: pd.DataFrame | None = None, n: int = 1000, seed: int = 20240601,
+                 level: float = 0.95) -> pd.DataFrame:
+    """:func:`agreement` with percentile bootstrap intervals per code.
+
+    Units are resampled with replacement, separately for each code: single passages
+    or turns at the segment and turn units, whole texts at the character unit (the
+    characters of one text are not independent). Seeded; vectorised over resamples.
+
+    Returns
+    -------
+    DataFrame
+        ``code_id, unit, statistic, estimate, low, high, n_resamples`` with statistic in
+        ``percent_agreement``, ``kappa``, ``alpha``; codes as in :func:`agreement`.
+
+    Examples
+    --------
+    >>> texts = {"P01": "0123456789"}
+    >>> seg = pd.DataFrame({"source_id": ["P01"] * 4, "code_id": ["th_a"] * 4,
+    ...     "start": [0, 0, 5, 7], "end": [2, 2, 6, 9], "coder": ["A", "B", "A", "B"]})
+    >>> ci = agreement_ci(seg, texts, unit="segment", n=100, seed=3)
+    >>> ci.loc[ci.statistic == "percent_agreement", ["code_id", "estimate"]]
+         code_id  estimate
+    0       th_a  0.333333
+    3  (overall)  0.333333
+    """
+    tables = coding_units(segments, texts, coders, unit, codes, overlap, overlap_base,
+                          exclude_uncoded, turns)
+    code_ids = code_list(codes)
+    if code_ids is None:
+        code_ids = sorted(tables["code_id"].astype(str).unique())
+    summary = _summarise(tables, unit, code_ids)
+    rng = np.random.default_rng(seed)
+    cells = ["n11", "n10", "n01", "n00"]
+    pooled = tables.groupby("unit_id", sort=True)[cells].sum()
+    rows = []
+    for code_id in code_ids + [OVERALL]:
+        counts = (pooled if code_id == OVERALL
+                  else tables.loc[tables["code_id"] == code_id, cells]).to_numpy(float)
+        if counts.shape[0]:
+            pick = rng.integers(0, counts.shape[0], size=(n, counts.shape[0]))
+            weights = np.stack([np.bincount(p, minlength=counts.shape[0]) for p in pick])
+            stats = _binary_stats(*(weights @ counts).T)
+        else:
+            stats = (np.full(n, np.nan),) * 3
+        found = summary.loc[summary["code_id"] == code_id].iloc[0]
+        for name, values in zip(("percent_agreement", "kappa", "alpha"), stats):
+            finite = values[np.isfinite(values)]
+            low, high = (np.quantile(finite, [(1 - level) / 2, (1 + level) / 2])
+                         if finite.size else (np.nan, np.nan))
+            rows.append({"code_id": code_id, "unit": unit, "statistic": name,
+                         "estimate": found[name], "low": round(float(low), 6),
+                         "high": round(float(high), 6), "n_resamples": int(finite.size)})
+    return pd.DataFrame(rows)
+
+
+def disagreements(segments: pd.DataFrame, texts: Mapping[str, str],
+                  coders: tuple[str, str] = ("A", "B"),
+                  codes: pd.DataFrame | Iterable[str] | None = None, overlap: float = 0.5,
+                  overlap_base: str = "union", top: int | None = 20,
+                  quote_chars: int = 200) -> pd.DataFrame:
+    """The coded passages where the two coders disagree most, ranked.
+
+    Passages are the units of ``unit="segment"`` (see :func:`coding_units`). A passage's
+    disagreement is the number of codes only one coder applied there.
+
+    Returns
+    -------
+    DataFrame
+        ``rank, source_id, start, end, codes_a, codes_b, only_a, only_b, n_disagree,
+        text``, code lists joined by ``"|"``. Ranked by ``n_disagree`` (most first), then
+        by the share of codes agreed (least first), then longer passages, then position.
+        Passages with full agreement are left out; ``top`` keeps the first rows
+        (``None``: all).
+
+    Examples
+    --------
+    >>> texts = {"P01": "The SHA told us to take the PAS."}
+    >>> seg = pd.DataFrame({"source_id": ["P01"] * 3, "code_id": ["th_a", "th_a", "th_b"],
+    ...     "start": [0, 0, 0], "end": [15, 15, 15], "coder": ["A", "B", "B"]})
+    >>> disagreements(seg, texts)[["rank", "codes_a", "codes_b", "only_b", "text"]]
+       rank codes_a    codes_b only_b             text
+    0     1    th_a  th_a|th_b   th_b  The SHA told us
+    """
+    seg, _, code_ids = _double_coded(segments, texts, coders, codes)
+    units, a_codes, b_codes = _segment_units(seg, coders, overlap, overlap_base)
+    keep = set(code_ids)
+    a_sets = [set(s) & keep for s in a_codes]
+    b_sets = [set(s) & keep for s in b_codes]
+    out = units.assign(
+        codes_a=["|".join(sorted(s)) for s in a_sets],
+        codes_b=["|".join(sorted(s)) for s in b_sets],
+        only_a=["|".join(sorted(a - b)) for a, b in zip(a_sets, b_sets)],
+        only_b=["|".join(sorted(b - a)) for a, b in zip(a_sets, b_sets)],
+        n_disagree=[len(a ^ b) for a, b in zip(a_sets, b_sets)],
+        _agreed=[len(a & b) / max(len(a | b), 1) for a, b in zip(a_sets, b_sets)],
+        _length=units["end"] - units["start"],
+    )
+    out = out[out["n_disagree"] > 0].sort_values(
+        ["n_disagree", "_agreed", "_length", "source_id", "start", "end"],
+        ascending=[False, True, False, True, True, True], kind="stable")
+    if top is not None:
+        out = out.head(top)
+    out = out.reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["text"] = [shorten(texts[s][a:b], quote_chars)
+                   for s, a, b in zip(out["source_id"], out["start"], out["end"])]
+    return out[["rank", "source_id", "start", "end", "codes_a", "codes_b", "only_a", "only_b",
+                "n_disagree", "text"]]

@@ -1,0 +1,72 @@
+"""Tests for analysis.participants: the participants register and its validation.
+
+Fixtures in tests/fixtures/participants/ are hand-made; every expected line number was
+counted by hand in the fixture (header = line 1).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.errors import DataError
+from analysis.participants import (ERA_IDS, PARTICIPANT_COLUMNS, POSITION_PRACTICES,
+                                   load_participants, participant_eras, validate_all)
+
+FIX = Path(__file__).parent / "fixtures" / "participants"
+
+
+def test_good_register_loads_with_types():
+    df = load_participants(FIX / "good.csv")
+    assert list(df.columns) == PARTICIPANT_COLUMNS
+    # good.csv: P01 has 19 years, P02 has 0 (zero is a valid non-negative count)
+    assert df["years_in_nhs"].tolist() == [19, 0]
+    assert str(df["years_in_nhs"].dtype) == "int64"
+    assert df["tier"].tolist() == ["meso", "micro"]
+
+
+def test_participant_eras_is_long():
+    df = load_participants(FIX / "good.csv")
+    long = participant_eras(df)
+    # good.csv: P01 npfit|ccg|icb, P02 icb -> four rows in that order
+    assert long.values.tolist() == [["P01", "npfit"], ["P01", "ccg"], ["P01", "icb"],
+                                    ["P02", "icb"]]
+
+
+@pytest.mark.parametrize("name, line, words", [
+    ("bad_tier.csv", 3, "unknown tier 'mezzo'"),            # row P02, third line
+    ("unknown_pp.csv", 4, "unknown position_practice 'pp_ics_lead'"),  # row P03
+    ("bad_era.csv", 2, "unknown era 'cgg'"),                # typo for ccg on the only row
+    ("duplicate.csv", 4, "duplicate participant_id 'P01' (first on line 2)"),
+    ("bad_header.csv", 1, "position_practice"),             # header says 'position'
+    ("negative_years.csv", 2, "years_in_nhs '-2'"),
+    ("no_eras.csv", 2, "eras is empty"),
+    ("bad_synthetic.csv", 2, "synthetic 'maybe'"),
+])
+def test_bad_registers_name_file_and_line(name, line, words):
+    with pytest.raises(DataError) as info:
+        load_participants(FIX / name)
+    err = info.value
+    assert err.line == line
+    assert words in err.reason
+    assert err.path.endswith(name)
+
+
+def test_literal_sets_match_the_frame():
+    # SST coding frame §2.2 lists nine pp_* codes (25-33); the common brief fixes six eras.
+    assert len(POSITION_PRACTICES) == 9
+    assert ERA_IDS == ("imt", "ifh", "npfit", "ccg", "stp_ics", "icb")
+
+
+def test_validate_all_reports_missing_transcripts():
+    # good.csv names P01.txt (present in the fixture folder) and P02.md (absent): one problem,
+    # on line 3; a bad register gives its one error.
+    problems = validate_all([FIX / "good.csv", FIX / "bad_tier.csv"])
+    assert [(Path(p.path).name, p.line) for p in problems] == [("good.csv", 3),
+                                                               ("bad_tier.csv", 3)]
+    assert "P02.md" in problems[0].reason
+
+
+def test_shipped_demo_register_is_valid():
+    # The committed demo study must validate (issue 3, item 3: "validated like the timeline").
+    assert validate_all([paths.DEMO_STUDY / "participants.csv"]) == []
