@@ -44,6 +44,7 @@ from .io import csv_line
 from .matrices import check_spans_in_texts, numeric_spans
 
 __all__ = ["ERA_PATTERNS", "RELATIVE_PATTERNS", "EraPattern", "find_references",
+           "evidence_periods", "evidence_by_year",
            "anchor_segments"]
 
 YEAR_MIN, YEAR_MAX = 1990, 2030
@@ -372,3 +373,72 @@ def anchor_segments(segments: pd.DataFrame, texts: Mapping[str, str], eras: pd.D
     out["segment_id"] = out["segment_id"].astype(str)
     return (out.sort_values(["source_id", "match_start", "match_end", "segment_id", "rule"],
                             kind="stable", ignore_index=True)[COLUMNS])
+
+
+def evidence_periods(anchors: pd.DataFrame, sources: pd.DataFrame, participants: pd.DataFrame,
+                     until: str = "2026-12") -> pd.DataFrame:
+    """Anchored references as dated periods with the speaker's tier, for a timeline.
+
+    Parameters
+    ----------
+    anchors : DataFrame
+        From :func:`anchor_segments`.
+    sources, participants : DataFrame
+        Link ``source_id`` to ``participant_id`` and its ``tier``.
+    until : str
+        ``YYYY-MM`` where open periods ("since the ICBs") stop.
+
+    Returns
+    -------
+    DataFrame
+        ``segment_id, source_id, tier, rule, period_start, period_end`` with the periods
+        as Timestamps: the first day of the first month, and the first day after the
+        last month (end-exclusive, as elsewhere in the compendium).
+
+    Examples
+    --------
+    >>> anchors = pd.DataFrame({"segment_id": ["s1"], "source_id": ["P01"],
+    ...     "period_start": ["2006-01"], "period_end": ["2006-12"], "rule": ["year"]})
+    >>> out = evidence_periods(anchors, pd.DataFrame({"source_id": ["P01"],
+    ...     "participant_id": ["P01"]}), pd.DataFrame({"participant_id": ["P01"],
+    ...     "tier": ["meso"]}))
+    >>> out[["tier", "period_start", "period_end"]].astype(str).values.tolist()
+    [['meso', '2006-01-01', '2007-01-01']]
+    """
+    tier = sources[["source_id", "participant_id"]].merge(
+        participants[["participant_id", "tier"]], on="participant_id", how="left")
+    out = anchors.merge(tier[["source_id", "tier"]], on="source_id", how="left")
+    end = out["period_end"].where(out["period_end"].astype(str).str.len() > 0, until)
+    out = out.assign(
+        period_start=pd.to_datetime(out["period_start"], format="%Y-%m"),
+        period_end=pd.to_datetime(end, format="%Y-%m") + pd.offsets.MonthBegin(1),
+    )
+    return out[["segment_id", "source_id", "tier", "rule", "period_start",
+                "period_end"]].reset_index(drop=True)
+
+
+def evidence_by_year(periods: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """How many anchored segments of each tier refer to each year.
+
+    A segment counts once in every year its period (from :func:`evidence_periods`)
+    overlaps; several references of one segment to the same year count once.
+
+    >>> p = pd.DataFrame({"segment_id": ["a", "a", "b"], "tier": ["meso"] * 3,
+    ...     "period_start": pd.to_datetime(["2006-01-01", "2006-06-01", "2005-01-01"]),
+    ...     "period_end": pd.to_datetime(["2007-01-01", "2006-07-01", "2007-01-01"])})
+    >>> evidence_by_year(p, 2005, 2006).query("tier == 'meso'")["n_segments"].tolist()
+    [1, 2]
+    """
+    import numpy as np
+
+    years = np.arange(start, end + 1)
+    first = periods["period_start"].dt.year.to_numpy()
+    last = (periods["period_end"] - pd.Timedelta(days=1)).dt.year.to_numpy()
+    hit = (first[:, None] <= years[None, :]) & (last[:, None] >= years[None, :])
+    rows, cols = np.nonzero(hit)
+    pairs = pd.DataFrame({"segment_id": periods["segment_id"].to_numpy()[rows],
+                          "tier": periods["tier"].to_numpy()[rows], "year": years[cols]})
+    counts = pairs.drop_duplicates().groupby(["tier", "year"]).size()
+    tiers = sorted(periods["tier"].dropna().unique())
+    full = pd.MultiIndex.from_product([tiers, years], names=["tier", "year"])
+    return counts.reindex(full, fill_value=0).rename("n_segments").reset_index()

@@ -107,15 +107,21 @@ def read_table(
     missing = [c for c in required if c not in header]
     if missing:
         raise DataError(path, 1, f"header lacks column(s) {', '.join(missing)}; "
-                                 f"found {', '.join(header)}")
+                                 f"found {_one_line(', '.join(header))}")
     if not allow_extra:
         extra = [c for c in header if c not in set(required)]
         if extra:
-            raise DataError(path, 1, f"header has unexpected column(s) {', '.join(extra)}")
+            raise DataError(path, 1, f"header has unexpected column(s) "
+                                     f"{_one_line(', '.join(extra))}")
     dup = sorted({c for c in header if header.count(c) > 1})
     if dup or any(c.startswith("Unnamed:") for c in header):
         raise DataError(path, 1, "header has duplicate or empty column names")
     return df
+
+
+def _one_line(text: str) -> str:
+    """A quoted header cell may hold line breaks; an error message stays on one line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _first_line(exc: Exception) -> str:

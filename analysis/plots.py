@@ -144,7 +144,8 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
     reorganisations as vertical rules and national IT body changes as triangles;
     (b) bodies per meso-tier layer as steps (log scale); (c) turbulence, the number of
     meso-tier reorganisations in a trailing window; and, when ``evidence`` is given,
-    (d) interview evidence placed on the timeline (``period_start, period_end, tier``).
+    (d) interview evidence placed on the timeline (``tier, year, n_segments`` from
+    :func:`analysis.anchoring.evidence_by_year`).
     """
     import matplotlib.pyplot as plt
 
@@ -208,18 +209,18 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
                  fontsize=8, loc="left")
 
     if evidence is not None:
-        ax = axes[3]
-        tiers = ["macro", "meso", "micro"]
         from .figures import TIER_COLOURS
 
-        for k, tier in enumerate(tiers):
+        ax = axes[3]
+        for tier in ("macro", "meso", "micro"):
             part = evidence[evidence["tier"] == tier]
-            a, b = _year(part["period_start"]), _year(part["period_end"])
-            ax.hlines(np.full(len(part), k), a, np.maximum(b, a + 0.1), color=TIER_COLOURS[tier],
-                      alpha=0.35, linewidth=5)
-        ax.set_yticks(range(len(tiers)), tiers)
-        ax.set_ylim(len(tiers) - 0.5, -0.5)
-        ax.set_title("(d) where interviewees place their experiences", fontsize=8, loc="left")
+            if len(part):
+                ax.step(part["year"] + 0.5, part["n_segments"], where="mid", linewidth=1.3,
+                        color=TIER_COLOURS[tier], label=tier)
+        ax.set_ylabel("segments")
+        ax.legend(ncol=3, fontsize=6.5, loc="upper left", frameon=False)
+        ax.set_title("(d) interview evidence: coded segments referring to each year, by "
+                     "speaker's tier", fontsize=8, loc="left")
     axes[-1].set_xlim(start, end + 1)
     axes[-1].set_xlabel("year")
     fig.align_ylabels(axes)
@@ -234,3 +235,75 @@ def steps_table(steps: pd.DataFrame, layers: Sequence[str]) -> pd.DataFrame:
     out["count"] = np.where(out["count_low"] == out["count_high"], out["count_low"].astype(str),
                             out["count_low"].astype(str) + "–" + out["count_high"].astype(str))
     return out[["layer", "from", "to", "count", "end_rule"]].reset_index(drop=True)
+
+
+def heatmap(wide: pd.DataFrame, title: str, value_label: str, fmt: str = ".0f",
+            row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
+            vmax: float | None = None, annotate: bool = True, width: float = FULL_WIDTH):
+    """A labelled heatmap of a wide table (rows × columns), in the colour-blind-safe cividis map.
+
+    Cells are annotated with their values (``fmt``) when ``annotate``; missing cells are
+    left blank. The height follows the number of rows so labels stay legible.
+    """
+    import matplotlib.pyplot as plt
+
+    values = wide.to_numpy(dtype=float)
+    n_rows, n_cols = values.shape
+    height = max(2.2, 0.24 * n_rows + 1.6)
+    fig, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="cividis", vmin=0,
+                      vmax=vmax if vmax is not None else np.nanmax(values) if values.size else 1)
+    ax.set_xticks(range(n_cols), col_labels if col_labels is not None else list(wide.columns),
+                  rotation=40, ha="right", rotation_mode="anchor", fontsize=7)
+    ax.set_yticks(range(n_rows), row_labels if row_labels is not None else list(wide.index),
+                  fontsize=7)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if annotate and values.size:
+        top = np.nanmax(values) if vmax is None else vmax
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=6,
+                        color="white" if v < 0.55 * top else "black")
+    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(value_label, fontsize=7)
+    bar.ax.tick_params(labelsize=6)
+    ax.set_title(title)
+    return fig
+
+
+def agreement_forest(ci: pd.DataFrame, labels: dict, statistic: str = "kappa",
+                     order: Sequence[str] | None = None):
+    """Per-code agreement with bootstrap intervals, one marker per unit of analysis.
+
+    ``ci`` comes from :func:`analysis.reliability.agreement_ci` for one or more units
+    (``code_id, unit, statistic, estimate, low, high``); codes are drawn in ``order``
+    (default: by the first unit's estimate, lowest first, the overall row last).
+    """
+    import matplotlib.pyplot as plt
+
+    data = ci[ci["statistic"] == statistic]
+    units = list(dict.fromkeys(data["unit"]))
+    if order is None:
+        first = data[data["unit"] == units[0]].set_index("code_id")["estimate"]
+        overall = [c for c in first.index if c.startswith("(")]
+        order = list(first.drop(overall).sort_values(kind="stable").index) + overall
+    y = {c: i for i, c in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 0.22 * len(order) + 1.4))
+    markers = ["o", "s", "^", "D"]
+    for k, unit in enumerate(units):
+        part = data[(data["unit"] == unit) & data["code_id"].isin(y)]
+        pos = part["code_id"].map(y).to_numpy(dtype=float) + (k - (len(units) - 1) / 2) * 0.25
+        ax.errorbar(part["estimate"], pos,
+                    xerr=[part["estimate"] - part["low"], part["high"] - part["estimate"]],
+                    fmt=markers[k % 4], markersize=3.5, linewidth=0.9, capsize=1.5,
+                    color=PALETTE[k], label=unit)
+    ax.set_yticks(range(len(order)), [labels.get(c, c) for c in order], fontsize=6.5)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    for ref, style in ((0.6, ":"), (0.8, "--")):  # conventional "moderate"/"substantial" marks
+        ax.axvline(ref, color="#888888", linestyle=style, linewidth=0.7)
+    ax.set_xlabel(f"{statistic} (95% bootstrap interval)")
+    ax.legend(title="unit", fontsize=7, title_fontsize=7, loc="lower left")
+    ax.set_title(f"Inter-coder agreement per code ({statistic})")
+    return fig

@@ -697,6 +697,10 @@ class _Reader:
                 self.warn(sel.get("guid") or source_id, "selection without integer positions",
                           f"in {source_id}")
                 continue
+            if max(abs(start), abs(end)) > ENTRY_LIMIT:  # beyond any text; would overflow int64
+                self.warn(sel.get("guid") or source_id, "selection out of range",
+                          f"[{start}, {end}) in {source_id}")
+                continue
             guids.append(_guid(sel.get("guid")))
             starts.append(start)
             ends.append(end)
