@@ -307,3 +307,77 @@ def agreement_forest(ci: pd.DataFrame, labels: dict, statistic: str = "kappa",
     ax.legend(title="unit", fontsize=7, title_fontsize=7, loc="lower left")
     ax.set_title(f"Inter-coder agreement per code ({statistic})")
     return fig
+
+
+def corpus_timeline(documents: pd.DataFrame, periods: pd.DataFrame, start: int, end: int):
+    """The documents of the manifest on the strategy periods: shipped (filled) or listed.
+
+    ``documents`` has ``doc_id, date, type, local_file`` (the manifest);
+    ``periods`` comes from :func:`analysis.timeline.strategy_periods`.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 2.8))
+    x0, x1 = _year(periods["start_date"]), _year(periods["end_date"])
+    for i, r in periods.reset_index(drop=True).iterrows():
+        ax.axvspan(x0[i], x1[i], ymin=0, ymax=0.08, color=CONTROL_COLOURS[r["control_model"]],
+                   alpha=0.9, linewidth=0)
+    types = [t for t in ("strategy", "plan", "review", "guidance", "legislation", "board paper")
+             if t in set(documents["type"])]
+    lane = {t: i for i, t in enumerate(types)}
+    when = _year(pd.to_datetime(documents["date"].str.slice(0, 7), format="%Y-%m"))
+    shipped = documents["local_file"].astype(str).str.len() > 0
+    for k, (x, t, s) in enumerate(zip(when, documents["type"], shipped)):
+        y = lane[t] + 1
+        ax.plot(x, y, marker="o", markersize=5, linestyle="none",
+                color=PALETTE[lane[t] % len(PALETTE)], markerfacecolor=None if s else "white")
+    ax.set_yticks([lane[t] + 1 for t in types], types)
+    ax.set_ylim(-0.2, len(types) + 2.4)  # room above the lanes for the legend
+    ax.set_xlim(start, end + 1)
+    ax.set_xlabel("year")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    handles = [Line2D([], [], marker="o", linestyle="none", color="#555555", label="text shipped"),
+               Line2D([], [], marker="o", linestyle="none", color="#555555",
+                      markerfacecolor="white", label="listed with its URL (make fetch-documents)")]
+    handles += [Line2D([], [], color=c, linewidth=5, label=m) for m, c in CONTROL_COLOURS.items()]
+    ax.legend(handles=handles, ncol=2, fontsize=6.5, loc="upper left", frameon=False)
+    ax.set_title("Documents of the corpus on the strategy periods (bottom band)")
+    return fig
+
+
+def term_rates(table: pd.DataFrame, group: str, order: Sequence[str] | None = None):
+    """Grouped bars: rate per 10,000 words of each term in each group (e.g. era)."""
+    import matplotlib.pyplot as plt
+
+    wide = table.pivot(index="term", columns=group, values="rate")
+    if order is not None:
+        wide = wide.reindex(columns=[g for g in order if g in wide.columns])
+    n_terms, n_groups = wide.shape
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 2.8))
+    width = 0.8 / max(n_groups, 1)
+    for k, g in enumerate(wide.columns):
+        ax.bar(np.arange(n_terms) + (k - (n_groups - 1) / 2) * width, wide[g], width=width,
+               color=PALETTE[k % len(PALETTE)], label=g)
+    ax.set_xticks(range(n_terms), wide.index, rotation=30, ha="right")
+    ax.set_ylabel("per 10,000 words")
+    ax.legend(title=group, fontsize=7, title_fontsize=7)
+    ax.set_title(f"Term frequencies by {group}")
+    return fig
+
+
+def keyness_bars(table: pd.DataFrame, label_a: str, label_b: str, top: int = 15):
+    """Horizontal bars of log ratio for the ``top`` keywords of each side (by G²)."""
+    import matplotlib.pyplot as plt
+
+    a = table[table["log_ratio"] > 0].head(top)
+    b = table[table["log_ratio"] < 0].head(top)
+    both = pd.concat([a, b]).sort_values("log_ratio", kind="stable")
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 0.17 * len(both) + 1.2))
+    colours = np.where(both["log_ratio"] > 0, PALETTE[4], PALETTE[5])
+    ax.barh(range(len(both)), both["log_ratio"], color=colours)
+    ax.set_yticks(range(len(both)), both["term"], fontsize=6.5)
+    ax.axvline(0, color="#333333", linewidth=0.6)
+    ax.set_xlabel(f"log ratio (log2): > 0 more frequent in {label_a}, < 0 in {label_b}")
+    ax.set_title(f"Keywords: {label_a} against {label_b} (top {top} by G² each way)")
+    return fig

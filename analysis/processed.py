@@ -18,7 +18,9 @@ from . import paths
 from .errors import DataError
 from .io import read_table
 
-_INT_COLUMNS = ("start", "end", "turn", "years_in_nhs", "n_chars", "n_words")
+_INT_COLUMNS = ("start", "end", "turn", "years_in_nhs", "n_chars", "n_words", "n_segments",
+                "chars")
+_FLOAT_COLUMNS = ("share",)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Documents:
 
 
 def _table(path: Path, required=()):
+    import pandas as pd
+
     df = read_table(path, required=required)
     for col in _INT_COLUMNS:
         if col in df.columns:
@@ -55,6 +59,11 @@ def _table(path: Path, required=()):
                 df[col] = values.astype("Int64") if values.isna().any() else values.astype(int)
             except (TypeError, ValueError):
                 raise DataError(path, None, f"column {col!r} holds a non-integer value") from None
+    for col in _FLOAT_COLUMNS:
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+            if df[col].isna().any():
+                raise DataError(path, None, f"column {col!r} holds a non-numeric value")
     return df
 
 
