@@ -381,3 +381,57 @@ def keyness_bars(table: pd.DataFrame, label_a: str, label_b: str, top: int = 15)
     ax.set_xlabel(f"log ratio (log2): > 0 more frequent in {label_a}, < 0 in {label_b}")
     ax.set_title(f"Keywords: {label_a} against {label_b} (top {top} by G² each way)")
     return fig
+
+
+def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[str]):
+    """Each theme's share of policy coding against each tier's, with bootstrap intervals.
+
+    ``shares`` has ``code_id, group, estimate, low, high`` where ``group`` is
+    ``"policy"`` or a tier; themes are drawn in ``order``.
+    """
+    import matplotlib.pyplot as plt
+
+    from .figures import TIER_COLOURS
+
+    groups = ["policy"] + [t for t in ("macro", "meso", "micro") if t in set(shares["group"])]
+    colours = {"policy": OKABE_ITO["black"], **TIER_COLOURS}
+    markers = {"policy": "D", "macro": "o", "meso": "s", "micro": "^"}
+    y = {c: i for i, c in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 0.36 * len(order) + 1.3))
+    for k, g in enumerate(groups):
+        part = shares[(shares["group"] == g) & shares["code_id"].isin(y)]
+        pos = part["code_id"].map(y).to_numpy(dtype=float) + (k - (len(groups) - 1) / 2) * 0.18
+        ax.errorbar(part["estimate"], pos,
+                    xerr=[part["estimate"] - part["low"], part["high"] - part["estimate"]],
+                    fmt=markers[g], markersize=4, linewidth=0.9, capsize=1.5,
+                    color=colours[g], label=g)
+    ax.set_yticks(range(len(order)), [labels.get(c, c) for c in order], fontsize=7)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel("share of the group's theme coding (95% bootstrap interval)")
+    height = fig.get_figheight()
+    ax.legend(ncol=4, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / height),
+              frameon=False)
+    ax.set_title("Policy emphasis (documents) against practice (interviews) by tier")
+    return fig
+
+
+def divergence_by_era(table: pd.DataFrame, eras: Sequence[str]):
+    """Jensen–Shannon divergence of each tier from policy, era by era (grouped bars)."""
+    import matplotlib.pyplot as plt
+
+    from .figures import TIER_COLOURS
+
+    tiers = [t for t in ("macro", "meso", "micro") if t in set(table["tier"])]
+    eras = [e for e in eras if e in set(table["era_id"])]
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.7, 2.6))
+    width = 0.8 / max(len(tiers), 1)
+    for k, tier in enumerate(tiers):
+        part = table[table["tier"] == tier].set_index("era_id").reindex(eras)
+        ax.bar(np.arange(len(eras)) + (k - (len(tiers) - 1) / 2) * width,
+               part["jensen_shannon"], width=width, color=TIER_COLOURS[tier], label=tier)
+    ax.set_xticks(range(len(eras)), eras)
+    ax.set_ylabel("Jensen–Shannon divergence")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7)
+    ax.set_title("How far each tier's themes depart from policy, by era")
+    return fig
