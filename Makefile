@@ -31,7 +31,7 @@ PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB_STAMPS := $(patsubst notebooks/%.ipynb,$(STAMPS)/nb-%,$(NOTEBOOKS))
 
-.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate verify fetch-documents
+.PHONY: help all env processed notebooks figures test lab clean lock privacy-check validate verify fetch-documents report bench chromium
 
 help: ## show this help
 	@echo "Usage: make <target>"
@@ -101,7 +101,16 @@ test: env ## run the unit tests and nbval (strict) over every notebook
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
-	$(VENV)/bin/jupyter lab --notebook-dir=$(CURDIR)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
+
+report: env ## HTML report in build/report/: notebooks, figures with provenance, data sets
+	$(PY) -m analysis report
+
+bench: env ## scale benchmark (SCALE=0.05 for a quick run); writes bench/results.json on a full run
+	$(PY) bench/run.py $(if $(SCALE),--scale $(SCALE) --out build/bench_results.json)
+
+chromium: ## install Debian's chromium and chromium-driver when missing (browser tests)
+	bash tools/install_chromium.sh
 
 verify: env ## rebuild everything in a clean clone of HEAD and compare every artefact by hash
 	$(PY) -m analysis verify
