@@ -32,6 +32,7 @@ Periods are months, ``YYYY-MM``, both ends inclusive; an open end is ``""``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -164,9 +165,12 @@ def _eras_table(eras: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("first", kind="stable", ignore_index=True)
 
 
-def _eras_of(first: int, last: int | None, eras: pd.DataFrame) -> str:
-    """Eras overlapping months [first, last]; an era's end month belongs to the next era."""
-    hits = [e for e, f, t in zip(eras["era_id"], eras["first"], eras["last"])
+def _eras_of(first: int, last: int | None, eras: list[tuple]) -> str:
+    """Eras overlapping months [first, last]; an era's end month belongs to the next era.
+
+    ``eras`` holds ``(era_id, first, last)`` rows of :func:`_eras_table` (plain tuples:
+    this runs once per reference)."""
+    hits = [e for e, f, t in eras
             if (last is None or f <= last) and (t is None or pd.isna(t) or first < t)]
     return "|".join(hits)
 
@@ -245,8 +249,9 @@ def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None =
     refs = _resolve(found)
     refs += _relative(text, refs, window)
     refs.sort(key=lambda r: (r[0], r[1], r[5]))
+    era_rows = list(zip(table["era_id"], table["first"], table["last"]))
     return pd.DataFrame(
-        [(s, e, _text(f), _text(t), era if era else _eras_of(f, t, table), rule, ev)
+        [(s, e, _text(f), _text(t), era if era else _eras_of(f, t, era_rows), rule, ev)
          for s, e, f, t, era, rule, ev in refs],
         columns=["match_start", "match_end", "period_start", "period_end", "era_id", "rule",
                  "evidence"])
@@ -280,9 +285,15 @@ def _resolve(found: list[tuple]) -> list[tuple]:
     rank = {"range": 0, "era_name": 0, "event": 0, "year": 1}
     ordered = sorted(found, key=lambda r: (rank[r[5]], -(r[1] - r[0]), r[0]))
     kept: list[tuple] = []
+    # The kept spans never overlap, so sorted by (start, end) their ends rise too: a new
+    # span overlaps one of them iff it overlaps the last kept span that starts before
+    # its end. A bisection per reference instead of a scan of all kept ones.
+    spans: list[tuple[int, int]] = []
     for ref in ordered:
-        if all(ref[1] <= k[0] or k[1] <= ref[0] for k in kept):
+        i = bisect.bisect_left(spans, (ref[1], -1))
+        if i == 0 or spans[i - 1][1] <= ref[0]:
             kept.append(ref)
+            bisect.insort(spans, (ref[0], ref[1]))
     return kept
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError
-from .io import csv_line, decode_text, read_table
+from .io import csv_line, decode_text, normalise_newlines, read_table
 
 __all__ = [
     "STRATEGY_COLUMNS", "REORGANISATION_COLUMNS", "BODY_COUNT_COLUMNS", "ERA_COLUMNS",
@@ -160,8 +160,11 @@ def _check_filled(value: str, column: str) -> str | None:
 
 
 def _check_count(value: str, column: str) -> str | None:
-    return None if re.fullmatch(r"\d+", value) else (
-        f"non-numeric {column} {value!r}: expected a whole number")
+    if not re.fullmatch(r"\d+", value):
+        return f"non-numeric {column} {value!r}: expected a whole number"
+    if int(value) > np.iinfo(np.int64).max:  # the loader stores counts as int64
+        return f"{column} {value!r} is too large to be a count"
+    return None
 
 
 def _strategy_problems(row) -> Iterable[str | None]:
@@ -217,13 +220,17 @@ def _era_problems(row) -> Iterable[str | None]:
 
 def _record_lines(path: Path, n_rows: int) -> list[int]:
     """The file line on which each data record starts (quoted cells may span lines)."""
-    text = decode_text(path.read_bytes(), path).text
+    # pandas ends lines at CR, LF and CRLF alike; so must the count (and csv needs LF).
+    text = normalise_newlines(decode_text(path.read_bytes(), path).text)
     reader = csv.reader(_io.StringIO(text))
     starts, line = [], 1
-    for record in reader:
-        if any(cell.strip() for cell in record):  # pandas skips blank lines too
-            starts.append(line)
-        line = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):  # pandas skips blank lines too
+                starts.append(line)
+            line = reader.line_num + 1
+    except csv.Error:  # pandas read it, so only the line count is lost
+        starts = []
     starts = starts[1:]  # the header
     return starts if len(starts) == n_rows else [csv_line(i) for i in range(n_rows)]
 
