@@ -1,0 +1,72 @@
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from analysis import notebooks, paths
+
+
+def _tiny(path):
+    nb = new_notebook()
+    nb.cells = [new_code_cell("x = 2\nprint(x * 21)", id="c0")]
+    nb.metadata["kernelspec"] = {"name": notebooks.KERNEL_NAME, "display_name": "Python",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_strip_volatile_removes_run_times_and_paths():
+    nb = new_notebook()
+    nb.cells = [new_code_cell("1", id="c0")]
+    nb.metadata["papermill"] = {"start_time": "2026-11-26T07:00", "duration": 1.5,
+                                "input_path": "/a", "output_path": "/b", "parameters": {"k": 1}}
+    nb.cells[0].metadata.update({"papermill": {"status": "completed"},
+                                 "execution": {"iopub.status.busy": "2026"}})
+    notebooks.strip_volatile(nb)
+    # What varies between runs goes; the parameters (what the run was) stay.
+    assert nb.metadata["papermill"] == {"parameters": {"k": 1}}
+    assert nb.cells[0].metadata == {}
+
+
+@pytest.mark.slow
+def test_running_twice_gives_identical_bytes(tmp_path):
+    nb = _tiny(tmp_path / "tiny.ipynb")
+    notebooks.run(nb)
+    first = nb.read_bytes()
+    notebooks.run(nb)
+    assert nb.read_bytes() == first
+    outputs = json.loads(first)["cells"][0]["outputs"]
+    assert "".join(outputs[0]["text"]) == "42\n"  # 2 * 21
+
+
+def test_fingerprint_depends_on_the_modules_loaded():
+    # Same modules, same digest; a different set of modules, a different digest.
+    a = notebooks.fingerprint(["analysis.paths", "analysis.errors"])
+    assert a == notebooks.fingerprint(["analysis.errors", "analysis.paths"])
+    assert a != notebooks.fingerprint(["analysis.paths"])
+
+
+def test_colophon_has_no_timestamp_or_commit():
+    text = notebooks.colophon()
+    assert "python" in text and "fingerprint" in text
+    assert "commit" not in text
+
+
+def test_every_notebook_has_a_question_and_a_parameters_cell():
+    for nb_path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        assert nb_path.stem in notebooks.QUESTIONS
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, nb_path.name
+        last = nb.cells[-1]
+        assert last.cell_type == "code" and "# NBVAL_IGNORE_OUTPUT" in last.source
+        # Committed with outputs: nbval would check nothing otherwise.
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_missing_notebook_is_a_data_error(tmp_path):
+    from analysis.errors import DataError
+
+    with pytest.raises(DataError, match="not found"):
+        notebooks.run(tmp_path / "nope.ipynb")
