@@ -242,6 +242,9 @@ def _check_file(path: Path):
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, [DataError(path, line, f"invalid YAML: {problem}")]
+    duplicates = _duplicate_keys(root, path)
+    if duplicates:  # YAML keeps the last value silently: refuse rather than guess
+        return None, duplicates
     if not isinstance(doc, dict) or not isinstance(root, yaml.MappingNode):
         return None, [DataError(path, 1, "a codebook is a mapping with "
                                          f"{', '.join(TOP_FIELDS)}")]
@@ -382,6 +385,28 @@ def _check_codes(path, codes, nodes) -> list[DataError]:
                 errors.append(DataError(path, line_of[cid], "cycle in parents: "
                                         + " -> ".join(chain + [cid])))
     return sorted(errors, key=lambda e: e.line if isinstance(e.line, int) else 0)
+
+
+def _duplicate_keys(root, path: Path) -> list[DataError]:
+    """A key repeated in one mapping, anywhere in the document, at its second line."""
+    import yaml
+
+    errors, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        errors.append(DataError(path, line, f"duplicate key {key.value!r} "
+                                                            f"(first on line {seen[key.value]})"))
+                    seen.setdefault(key.value, line)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(errors, key=lambda e: e.line)
 
 
 def _mapping_lines(node) -> dict:

@@ -32,10 +32,8 @@ Examples
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
 import hashlib
-import io
 import os
 import re
 from pathlib import Path
@@ -126,7 +124,8 @@ def validate_segments(segments, texts: Mapping[str, str] | None = None, codebook
         check(values.eq("") | df[col].isna(), lambda i, col=col: f"empty {col}")
     starts = df["start"].astype(str).str.strip()
     ends = df["end"].astype(str).str.strip()
-    ok_num = starts.str.fullmatch(r"\d+") & ends.str.fullmatch(r"\d+")
+    # at most 18 digits: larger numbers lie beyond any text and would overflow int64
+    ok_num = starts.str.fullmatch(r"\d{1,18}") & ends.str.fullmatch(r"\d{1,18}")
     check(~ok_num, lambda i: f"start and end must be whole numbers >= 0, got "
                              f"{df.at[i, 'start']!r} and {df.at[i, 'end']!r}")
     start = pd.to_numeric(starts.where(ok_num, "0")).astype("int64").to_numpy()
@@ -185,17 +184,11 @@ def read_segments_csv(path: os.PathLike | str, texts: Mapping[str, str] | None =
 
     Errors name the file line of the row, also when a quoted ``text`` spans lines.
     """
-    from .io import decode_text, read_table
+    from .io import read_table, record_lines
 
     df = read_table(path, required=SEGMENT_COLUMNS)
-    # The first physical line of each record, for error messages.
-    reader = csv.reader(io.StringIO(decode_text(Path(path).read_bytes(), path).text))
-    lines, last = [], 1
-    for record in reader:
-        if record:  # pandas skips blank lines too
-            lines.append(last)
-        last = reader.line_num + 1
-    return validate_segments(df, texts, codebook, where=path, places=lines[1:],
+    return validate_segments(df, texts, codebook, where=path,
+                             places=record_lines(path, len(df)),
                              allow_dictionary=allow_dictionary)
 
 

@@ -39,8 +39,8 @@ from typing import Mapping, Sequence
 
 from . import paths
 from .errors import DataError
-from .io import atomic_write, csv_line, decode_text, read_table, sha256_file, sha256_text, \
-    table_to_csv, write_table
+from .io import (atomic_write, csv_line, decode_text, read_table, record_lines, sha256_file,
+                 sha256_text, table_to_csv, write_table)
 
 __all__ = [
     "MANIFEST_COLUMNS", "SOURCE_COLUMNS", "DOCUMENT_TYPES", "FORMATS", "load_manifest",
@@ -84,8 +84,7 @@ def _row_problems(df, path) -> list[DataError]:
     """Every problem in the manifest's rows, each naming its file line."""
     problems = []
     seen: dict[str, int] = {}
-    for i, row in enumerate(df.itertuples(index=False)):
-        line = csv_line(i)
+    for line, row in zip(record_lines(path, len(df)), df.itertuples(index=False)):
 
         def bad(reason: str) -> None:
             problems.append(DataError(path, line, reason))
@@ -181,8 +180,7 @@ def validate_all(manifest=None, documents_dir=None, strategies=None) -> list[Dat
     problems = _row_problems(df, path)
     bad_lines = {p.line for p in problems}
     known = _timeline_strategy_ids(strategies)
-    for i, row in enumerate(df.itertuples(index=False)):
-        line = csv_line(i)
+    for line, row in zip(record_lines(path, len(df)), df.itertuples(index=False)):
         if known is not None and row.strategy_id and line not in bad_lines \
                 and row.strategy_id not in known:
             problems.append(DataError(path, line, f"strategy_id {row.strategy_id} is not in "

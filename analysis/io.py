@@ -146,6 +146,36 @@ def csv_line(row_index: int) -> int:
     return int(row_index) + 2
 
 
+def record_lines(path: os.PathLike | str, n_rows: int) -> list[int]:
+    """The file line on which each data record of a CSV starts, for error messages.
+
+    Quoted cells may span lines and blank lines are skipped (as pandas does), so the
+    line of row ``i`` is not always ``i + 2``. Line ends are counted as pandas counts
+    them (CR, LF and CRLF alike). Falls back to :func:`csv_line` when the count of
+    records does not match ``n_rows``.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text('id,note\\n1,"two\\nlines"\\n\\n2,x\\n')
+    >>> record_lines(p, 2)
+    [2, 5]
+    """
+    import csv
+
+    text = normalise_newlines(decode_text(Path(path).read_bytes(), path).text)
+    reader = csv.reader(io.StringIO(text))
+    starts, line = [], 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):  # pandas skips blank lines too
+                starts.append(line)
+            line = reader.line_num + 1
+    except csv.Error:  # pandas read it, so only the line count is lost
+        starts = []
+    starts = starts[1:]  # the header
+    return starts if len(starts) == n_rows else [csv_line(i) for i in range(n_rows)]
+
+
 def sha256_file(path: os.PathLike | str) -> str:
     """Hex SHA-256 of a file's bytes."""
     h = hashlib.sha256()

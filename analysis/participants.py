@@ -93,14 +93,13 @@ def load_participants(path: os.PathLike | str | None = None):
         position-practice, unknown or missing era, bad ``years_in_nhs``, empty
         interviewer label or transcript, ``synthetic`` not yes/no.
     """
-    from .io import csv_line, read_table
+    from .io import read_table, record_lines
 
     path = Path(path) if path is not None else paths.DEMO_STUDY / "participants.csv"
     df = read_table(path, required=PARTICIPANT_COLUMNS, allow_extra=False)
     df = df.loc[:, PARTICIPANT_COLUMNS]
     seen: dict[str, int] = {}
-    for i, row in enumerate(df.itertuples(index=False)):
-        line = csv_line(i)
+    for line, row in zip(record_lines(path, len(df)), df.itertuples(index=False)):
 
         def fail(reason: str):
             raise DataError(path, line, reason)

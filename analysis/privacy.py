@@ -55,7 +55,7 @@ from typing import Iterable, Mapping, NamedTuple
 from . import paths
 from .errors import DataError
 from .io import (atomic_write, csv_line, decode_text, normalise_newlines, read_table,
-                 write_table)
+                 record_lines, write_table)
 
 __all__ = [
     "load_key", "load_keys", "default_key_files", "pseudonymise", "remap_offsets",
@@ -135,9 +135,8 @@ def load_key(path: os.PathLike | str):
     table = read_table(path, required=["original", "replacement"])
     kinds = table["kind"] if "kind" in table.columns else pd.Series([""] * len(table))
     rows, first_line = [], {}
-    for i, (original, replacement, kind) in enumerate(
-            zip(table["original"], table["replacement"], kinds)):
-        line = csv_line(i)
+    for line, original, replacement, kind in zip(record_lines(path, len(table)),
+                                                 table["original"], table["replacement"], kinds):
         original, replacement, kind = original.strip(), replacement.strip(), kind.strip()
         if not original:
             raise DataError(path, line, "empty original")

@@ -31,8 +31,6 @@ Examples
 from __future__ import annotations
 
 import calendar
-import csv
-import io as _io
 import os
 import re
 from pathlib import Path
@@ -43,7 +41,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError
-from .io import csv_line, decode_text, normalise_newlines, read_table
+from .io import csv_line, read_table, record_lines
 
 __all__ = [
     "STRATEGY_COLUMNS", "REORGANISATION_COLUMNS", "BODY_COUNT_COLUMNS", "ERA_COLUMNS",
@@ -218,23 +216,6 @@ def _era_problems(row) -> Iterable[str | None]:
 
 # ---------------------------------------------------------------- reading
 
-def _record_lines(path: Path, n_rows: int) -> list[int]:
-    """The file line on which each data record starts (quoted cells may span lines)."""
-    # pandas ends lines at CR, LF and CRLF alike; so must the count (and csv needs LF).
-    text = normalise_newlines(decode_text(path.read_bytes(), path).text)
-    reader = csv.reader(_io.StringIO(text))
-    starts, line = [], 1
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):  # pandas skips blank lines too
-                starts.append(line)
-            line = reader.line_num + 1
-    except csv.Error:  # pandas read it, so only the line count is lost
-        starts = []
-    starts = starts[1:]  # the header
-    return starts if len(starts) == n_rows else [csv_line(i) for i in range(n_rows)]
-
-
 def _check_table(path, columns, problems, key) -> tuple[pd.DataFrame | None, list[DataError]]:
     """Read one table and collect one DataError per bad cell, in line order."""
     path = Path(path)
@@ -243,7 +224,7 @@ def _check_table(path, columns, problems, key) -> tuple[pd.DataFrame | None, lis
     except DataError as exc:
         return None, [exc]
     df = df.loc[:, list(columns)]
-    lines = _record_lines(path, len(df))
+    lines = record_lines(path, len(df))
     errors, seen = [], {}
     for line, row in zip(lines, df.to_dict("records")):
         errors += [DataError(path, line, reason) for reason in problems(row) if reason]
@@ -380,7 +361,7 @@ def _era_sequence_problems(path, df: pd.DataFrame) -> list[DataError]:
     if list(df["era_id"]) != list(ERA_IDS):
         return [DataError(path, None, f"eras must be {', '.join(ERA_IDS)} in this order; "
                                       f"found {', '.join(df['era_id'])}")]
-    lines = _record_lines(Path(path), len(df))
+    lines = record_lines(Path(path), len(df))
     errors = []
     for i in range(len(df) - 1):
         if df["end"].iloc[i] != df["start"].iloc[i + 1]:
@@ -435,7 +416,7 @@ def validate_all(root: os.PathLike | str | None = None) -> list[DataError]:
         facts = [tables["strategies.csv"], tables["reorganisations.csv"]]
         if all(df is not None for df in facts):  # otherwise the ids are unreliable
             known = set(facts[0]["id"]) | set(facts[1]["id"])
-            lines = _record_lines(path, len(eras))
+            lines = record_lines(path, len(eras))
             errors += [DataError(path, line, f"defining_event {event!r} is not an id in "
                                              "strategies.csv or reorganisations.csv")
                        for line, event in zip(lines, eras["defining_event"])
@@ -723,7 +704,7 @@ def _layer_end_problems(path: Path, tables: dict) -> list[DataError]:
     df, errors = _check_table(path, LAYER_END_COLUMNS, _layer_end_row_problems, ["layer"])
     if errors or df is None:
         return errors
-    lines = _record_lines(path, len(df))
+    lines = record_lines(path, len(df))
     reorgs, counts = tables.get("reorganisations.csv"), tables.get("body_counts.csv")
     for line, row in zip(lines, df.itertuples(index=False)):
         if reorgs is not None and row.reorganisation_id and \
