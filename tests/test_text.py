@@ -235,3 +235,17 @@ def test_empty_documents():
     index = T.build_index({"e": "", "f": "...", "g": "Data."})
     assert index.documents["n_words"].tolist() == [0, 0, 1]
     assert T.keyword_in_context(index, "data")["document"].tolist() == ["g"]
+
+
+def test_keyness_matches_the_published_worked_example():
+    # Published example from Lancaster's corpus-linguistics teaching material for the
+    # UCREL log-likelihood wizard (https://ucrel.lancs.ac.uk/llwizard.html; the exercise
+    # is reproduced at https://www.scribd.com/presentation/807361921/Corpus-2): a word
+    # occurring 52 times in a corpus of 50,000 tokens and 57 times in one of 75,000 gives
+    # "Word 52 0.10 57 0.08 + 2.65". By hand: E1 = 50000*109/125000 = 43.6,
+    # E2 = 65.4, G2 = 2*(52 ln(52/43.6) + 57 ln(57/65.4)) = 2.6528.
+    k = T.keyness({"word": 52}, {"word": 57}, total_a=50_000, total_b=75_000)
+    row = k.set_index("term").loc["word"]
+    assert round(row["g2"], 2) == 2.65
+    assert row["log_ratio"] > 0  # the "+": relatively more frequent in corpus 1
+    assert row["p_value"] > 0.05  # 2.65 < 3.84, "not statistically significant"
