@@ -654,7 +654,9 @@ class _Reader:
         return "\n".join(p.text for p in document.paragraphs)
 
     def read_sources(self, el):
-        for src in el:
+        from .progress import progress
+
+        for src in progress(list(el), desc="REFI-QDA sources"):
             tag = _local(src.tag)
             kind = _SOURCE_KINDS.get(tag)
             g = _guid(src.get("guid"))

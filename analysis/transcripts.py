@@ -770,8 +770,10 @@ def main(argv: list[str]) -> int:
     if args.participants:
         register = interviewer_labels(read_table(args.participants, required=[
             "participant_id", "interviewer_label"]))
+    from .progress import progress
+
     parsed, errors, seen = [], [], set()
-    for path in args.files:
+    for path in progress(args.files, desc="transcripts"):
         source_id = source_id_from_path(path)
         labels = list(register.get(source_id, ())) + list(args.interviewer or ())
         try:
