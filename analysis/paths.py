@@ -23,7 +23,9 @@ DATA = ROOT / "data"
 RAW = DATA / "raw"
 PRIVATE = RAW / "private"
 PROCESSED = DATA / "processed"
-FIGURES = ROOT / "figures"
+#: Where figures are saved; ``ANALYSIS_FIGURES`` sends them elsewhere, so a notebook can be
+#: re-run with other parameters without touching the committed figures.
+FIGURES = Path(os.environ.get("ANALYSIS_FIGURES") or ROOT / "figures")
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 
