@@ -41,7 +41,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError
-from .io import csv_line, read_table, record_lines
+from .io import read_table, record_lines
 
 __all__ = [
     "STRATEGY_COLUMNS", "REORGANISATION_COLUMNS", "BODY_COUNT_COLUMNS", "ERA_COLUMNS",

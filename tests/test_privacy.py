@@ -7,7 +7,6 @@ or from the strings written in the test; each says how.
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 import subprocess

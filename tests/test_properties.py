@@ -40,7 +40,7 @@ from analysis.__main__ import main as cli
 from analysis.codebook import load_codebook
 from analysis.codebook import validate_all as validate_codebook
 from analysis.errors import DataError
-from analysis.io import decode_text, read_table
+from analysis.io import read_table
 from analysis.paths import relative
 from analysis.refi_import import read_project
 

@@ -31,7 +31,7 @@ def qde(body: str, ns: str = NS, name: str = "fixture") -> str:
             f'<Project xmlns="{ns}" name="{name}">{body}</Project>')
 
 
-def make_zip(path, files: dict) -> "Path":
+def make_zip(path, files: dict):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():
             zf.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
