@@ -56,8 +56,8 @@ from .matrices import TIER_ORDER, check_spans_in_texts, code_list, numeric_spans
 
 __all__ = [
     "OVERALL", "MEASURES", "WEIGHTINGS", "PROFILE_COLUMNS", "theme_profile", "jensen_shannon",
-    "divergence", "bootstrap_divergence", "document_eras", "interview_eras", "by_era",
-    "dictionary_vs_human",
+    "divergence", "bootstrap_divergence", "departures", "document_eras", "interview_eras",
+    "by_era", "dictionary_vs_human",
 ]
 
 #: ``code_id`` of the rows that pool all codes (the overall divergence, micro-averaged scores).
@@ -586,6 +586,40 @@ def bootstrap_divergence(policy_segments: pd.DataFrame, practice_segments: pd.Da
 
 
 # --------------------------------------------------------------------------- eras
+
+def departures(intervals: pd.DataFrame, **group) -> pd.DataFrame:
+    """Where a practice group follows policy and where it departs, theme by theme.
+
+    Parameters
+    ----------
+    intervals : DataFrame
+        From :func:`bootstrap_divergence`.
+    **group :
+        Column values selecting one comparison, e.g. ``tier="meso"``.
+
+    Returns
+    -------
+    DataFrame
+        ``code_id, estimate, low, high, reading`` for the statistic ``difference``
+        (practice minus policy), largest first; ``reading`` is ``more than policy`` or
+        ``less than policy`` when the interval excludes 0, else ``follows policy``.
+
+    Examples
+    --------
+    >>> ci = pd.DataFrame({"tier": "meso", "code_id": ["th_a", "th_b"],
+    ...     "statistic": "difference", "estimate": [0.2, -0.01], "low": [0.1, -0.05],
+    ...     "high": [0.3, 0.02]})
+    >>> departures(ci, tier="meso")[["code_id", "reading"]].values.tolist()
+    [['th_a', 'more than policy'], ['th_b', 'follows policy']]
+    """
+    keep = intervals["statistic"] == "difference"
+    for column, value in group.items():
+        keep &= intervals[column] == value
+    out = intervals.loc[keep, ["code_id", "estimate", "low", "high"]].copy()
+    out["reading"] = np.select([out["low"] > 0, out["high"] < 0],
+                               ["more than policy", "less than policy"], "follows policy")
+    return out.sort_values("estimate", ascending=False, kind="stable").reset_index(drop=True)
+
 
 def document_eras(segments: pd.DataFrame, sources: pd.DataFrame,
                   era_column: str = "era") -> pd.DataFrame:

@@ -37,11 +37,17 @@ from .matrices import check_spans_in_texts, code_list, numeric_spans, shorten, s
 
 __all__ = [
     "percent_agreement", "cohen_kappa", "krippendorff_alpha", "coding_units", "agreement",
-    "bootstrap_ci", "agreement_ci", "disagreements", "OVERALL",
+    "bootstrap_ci", "agreement_ci", "definition_work", "disagreements", "OVERALL",
+    "INTERPRETIVE_CODES",
 ]
 
 #: ``code_id`` of the row that pools all codes.
 OVERALL = "(overall)"
+
+#: Codes the SST frame flags for agreement checks as the most interpretive (frame §3.13):
+#: the internal structures and irresistible causal force.
+INTERPRETIVE_CODES = ("sst_internal", "sst_int_gendisp", "sst_int_conjspec", "sst_int_horizon",
+                      "sst_ext_irresistible")
 
 UNITS = ("character", "segment", "turn")
 
@@ -590,6 +596,48 @@ def agreement_ci(segments: pd.DataFrame, texts: Mapping[str, str],
                          "estimate": found[name], "low": round(float(low), 6),
                          "high": round(float(high), 6), "n_resamples": int(finite.size)})
     return pd.DataFrame(rows)
+
+
+def definition_work(ci: pd.DataFrame, statistic: str = "kappa",
+                    rank_by: str | None = None) -> pd.DataFrame:
+    """Codes ranked by how much their definitions need work: lowest interval bound first.
+
+    Parameters
+    ----------
+    ci : DataFrame
+        From :func:`agreement_ci`, for one or more units.
+    statistic : str
+        ``kappa``, ``alpha`` or ``percent_agreement``.
+    rank_by : str, optional
+        The unit whose lower bound ranks the codes (default: the last unit in ``ci``,
+        which in the notebooks is the stricter segment unit); ties by its estimate.
+
+    Returns
+    -------
+    DataFrame
+        One row per code (the overall row left out), indexed by ``code_id``:
+        ``interpretive`` (in :data:`INTERPRETIVE_CODES`), then ``<unit>_estimate``,
+        ``<unit>_low`` and ``<unit>_high`` for every unit.
+
+    Examples
+    --------
+    >>> ci = pd.DataFrame({"code_id": ["th_a", "sst_int_gendisp", OVERALL],
+    ...     "unit": "segment", "statistic": "kappa", "estimate": [0.9, 0.5, 0.7],
+    ...     "low": [0.8, 0.3, 0.6], "high": [1.0, 0.7, 0.8]})
+    >>> definition_work(ci)[["interpretive", "segment_low"]]
+                     interpretive  segment_low
+    code_id                                   
+    sst_int_gendisp          True          0.3
+    th_a                    False          0.8
+    """
+    data = ci[(ci["statistic"] == statistic) & (ci["code_id"] != OVERALL)]
+    units = list(dict.fromkeys(data["unit"]))
+    rank_by = rank_by or units[-1]
+    wide = data.pivot(index="code_id", columns="unit", values=["estimate", "low", "high"])
+    wide.columns = [f"{unit}_{what}" for what, unit in wide.columns]
+    wide = wide[[f"{u}_{w}" for u in units for w in ("estimate", "low", "high")]]
+    wide.insert(0, "interpretive", wide.index.isin(INTERPRETIVE_CODES))
+    return wide.sort_values([f"{rank_by}_low", f"{rank_by}_estimate"], kind="stable")
 
 
 def disagreements(segments: pd.DataFrame, texts: Mapping[str, str],

@@ -38,7 +38,8 @@ from . import paths
 
 __all__ = [
     "TOKEN_PATTERN", "tokenize", "stem", "stopwords", "Index", "build_index",
-    "keyword_in_context", "term_counts", "term_frequencies", "keyness", "collocations",
+    "keyword_in_context", "term_counts", "term_frequencies", "keyness", "keywords",
+    "collocations",
 ]
 
 #: A token: letters or digits, optionally joined by one internal hyphen or apostrophe
@@ -529,6 +530,25 @@ def keyness(counts_a: Mapping[str, int] | pd.Series, counts_b: Mapping[str, int]
                         "g2": g2, "p_value": p, "log_ratio": log_ratio})
     out = out.sort_values(["g2", "term"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def keywords(index: Index, documents_a: Iterable[str], documents_b: Iterable[str],
+             min_freq: int = 5, drop_stopwords: bool = True) -> pd.DataFrame:
+    """Keyness of sub-corpus A against B, keeping the words worth reading.
+
+    :func:`keyness` over the two groups of documents, then only alphabetic terms whose
+    combined frequency is at least ``min_freq`` and (by default) that are not stop
+    words; sorted by G² as :func:`keyness` sorts.
+
+    >>> idx = build_index({"a": "the ICB plans the ICB budget", "b": "the SHA and the PCT"})
+    >>> keywords(idx, ["a"], ["b"], min_freq=2)["term"].tolist()
+    ['icb']
+    """
+    key = keyness(term_counts(index, documents_a), term_counts(index, documents_b))
+    keep = (key["freq_a"] + key["freq_b"] >= min_freq) & key["term"].str.isalpha()
+    if drop_stopwords:
+        keep &= ~key["term"].isin(stopwords())
+    return key[keep].reset_index(drop=True)
 
 
 def collocations(index: Index, measure: str = "pmi", min_freq: int = 3,

@@ -424,3 +424,14 @@ def test_dictionary_vs_human_bad_input():
         al.dictionary_vs_human(DICTIONARY, HUMAN.drop(columns="coder"), TEXTS)
     with pytest.raises(ValueError, match="turns"):
         al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, unit="turn")
+
+
+def test_departures_read_the_interval_against_zero():
+    ci = pd.DataFrame({"tier": ["meso"] * 3 + ["micro"], "statistic": "difference",
+                       "code_id": ["th_a", "th_b", "th_c", "th_a"],
+                       "estimate": [0.2, -0.01, -0.1, 0.5], "low": [0.1, -0.05, -0.2, 0.4],
+                       "high": [0.3, 0.02, -0.02, 0.6]})
+    out = al.departures(ci, tier="meso")
+    # Intervals by hand: th_a (0.1, 0.3) > 0; th_b spans 0; th_c (-0.2, -0.02) < 0.
+    assert out[["code_id", "reading"]].values.tolist() == [
+        ["th_a", "more than policy"], ["th_b", "follows policy"], ["th_c", "less than policy"]]

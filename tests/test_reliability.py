@@ -329,3 +329,20 @@ def test_agreement_ci_per_code():
     ci = rel.agreement_ci(same, SPAN_TEXT, unit="segment", n=100, seed=2)
     pa = ci[ci.statistic == "percent_agreement"]
     assert (pa["low"] == 1).all() and (pa["high"] == 1).all()
+
+
+def test_definition_work_ranks_by_the_lower_bound_of_the_last_unit():
+    ci = pd.DataFrame({
+        "code_id": ["th_a", "th_a", "sst_ext_irresistible", "sst_ext_irresistible",
+                    "(overall)", "(overall)"],
+        "unit": ["character", "segment"] * 3, "statistic": "kappa",
+        "estimate": [0.9, 0.8, 0.7, 0.6, 0.8, 0.7],
+        "low": [0.85, 0.2, 0.6, 0.5, 0.7, 0.6], "high": [0.95, 0.9, 0.8, 0.7, 0.9, 0.8]})
+    out = rel.definition_work(ci)
+    # Segment lower bounds by hand: th_a 0.2 < irresistible 0.5, so th_a comes first
+    # although its character-unit agreement is the higher; the overall row is left out.
+    assert out.index.tolist() == ["th_a", "sst_ext_irresistible"]
+    assert out["interpretive"].tolist() == [False, True]
+    assert list(out.columns) == ["interpretive", "character_estimate", "character_low",
+                                 "character_high", "segment_estimate", "segment_low",
+                                 "segment_high"]

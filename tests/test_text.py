@@ -249,3 +249,15 @@ def test_keyness_matches_the_published_worked_example():
     assert round(row["g2"], 2) == 2.65
     assert row["log_ratio"] > 0  # the "+": relatively more frequent in corpus 1
     assert row["p_value"] > 0.05  # 2.65 < 3.84, "not statistically significant"
+
+
+def test_keywords_filter_stopwords_rare_and_non_alphabetic_terms():
+    idx = T.build_index({"a": "The ICB plans. The ICB and 2025 plans. ICB ICB",
+                         "b": "The SHA. The SHA and the PCT."})
+    # By hand: in A, icb 4, plans 2, the 2, and 1, 2025 1; in B, the 3, sha 2, and 1, pct 1.
+    # min_freq 2 keeps icb (4), plans (2), sha (2), the (5), and (2); "the"/"and" are stop
+    # words and 2025 is not alphabetic.
+    out = T.keywords(idx, ["a"], ["b"], min_freq=2)
+    assert sorted(out["term"]) == ["icb", "plans", "sha"]
+    assert set(T.keywords(idx, ["a"], ["b"], min_freq=2, drop_stopwords=False)["term"]) >= {
+        "the", "and"}
