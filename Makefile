@@ -68,6 +68,8 @@ processed: $(PROCESSED_STAMPS) ## rebuild data/processed/ from data/raw/ (STUDY=
 
 $(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(PKG) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
+	@# one processed study at a time: building this one makes the other's stamp stale
+	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
 	$(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
