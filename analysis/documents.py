@@ -639,15 +639,11 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
 
 def read_texts(out_dir=None) -> dict[str, str]:
     """The processed texts written by :func:`ingest_corpus`, by source id."""
+    from .processed import read_texts as read_listed
+
     out_dir = Path(out_dir or paths.PROCESSED / "documents")
     sources = read_table(out_dir / "sources.csv", required=SOURCE_COLUMNS)
-    texts = {}
-    for i, sid in enumerate(sources["source_id"]):
-        file = out_dir / "texts" / f"{sid}.txt"
-        if not file.is_file():
-            raise DataError(out_dir / "sources.csv", csv_line(i), f"text {file.name} is missing")
-        texts[sid] = file.read_text(encoding="utf-8")
-    return texts
+    return read_listed(out_dir, sources["source_id"])
 
 
 # --------------------------------------------------------------------------- fetching

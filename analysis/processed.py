@@ -67,13 +67,22 @@ def _table(path: Path, required=()):
     return df
 
 
-def _texts(folder: Path, source_ids) -> dict[str, str]:
+def read_texts(folder: os.PathLike | str, source_ids) -> dict[str, str]:
+    """The texts ``folder/texts/<source_id>.txt`` of the sources listed, by source id.
+
+    The one reader of processed texts: every stage and notebook gets the exact
+    strings the offsets were computed on (UTF-8, no newline translation).
+    """
+    folder = Path(folder)
     texts = {}
     for sid in source_ids:
         file = folder / "texts" / f"{sid}.txt"
         if not file.is_file():
             raise DataError(file, None, "file not found (listed in sources.csv)")
-        texts[sid] = file.read_bytes().decode("utf-8")
+        try:
+            texts[sid] = file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(file, None, f"not UTF-8 (byte {exc.start})") from None
     return texts
 
 
@@ -83,7 +92,7 @@ def load_interviews(folder: os.PathLike | str | None = None) -> Interviews:
     sources = _table(folder / "sources.csv", ["source_id", "participant_id"])
     return Interviews(
         sources=sources,
-        texts=_texts(folder, sources["source_id"]),
+        texts=read_texts(folder, sources["source_id"]),
         turns=_table(folder / "turns.csv", ["source_id", "turn", "speaker", "role"]),
         participants=_table(folder / "participants.csv", ["participant_id", "tier"]),
         codes=_table(folder / "codes.csv", ["code_id", "parent_id", "facet"]),
@@ -100,7 +109,7 @@ def load_documents(folder: os.PathLike | str | None = None) -> Documents:
     sources = _table(folder / "sources.csv", ["source_id", "date", "era"])
     return Documents(
         sources=sources,
-        texts=_texts(folder, sources["source_id"]),
+        texts=read_texts(folder, sources["source_id"]),
         segments=_table(folder / "segments.csv", ["segment_id", "source_id", "code_id"]),
         coverage=_table(folder / "coverage.csv", ["source_id", "code_id"]),
         folder=folder,

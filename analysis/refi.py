@@ -64,13 +64,10 @@ def load_study(study: Path = STUDY) -> dict:
     """
     from .io import read_table
 
+    from .processed import read_texts
+
     sources = read_table(study / "sources.csv", required=["source_id"])
-    texts = {}
-    for sid in sources["source_id"]:
-        path = study / "texts" / f"{sid}.txt"
-        if not path.is_file():
-            raise DataError(path, None, "file not found (listed in sources.csv)")
-        texts[sid] = path.read_bytes().decode("utf-8")
+    texts = read_texts(study, sources["source_id"])
     segments = read_table(study / "segments.csv",
                           required=["segment_id", "source_id", "code_id", "start", "end",
                                     "coder", "text"])
