@@ -42,3 +42,12 @@ def test_non_integer_offset_is_a_data_error(tmp_path):
     seg.write_text(head + ",".join(first) + "".join(lines[2:]))
     with pytest.raises(DataError, match="non-integer"):
         load_interviews(folder)
+
+
+def test_read_texts_refuses_non_utf8(tmp_path):
+    from analysis.processed import read_texts
+
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "D1.txt").write_bytes(b"caf\xe9")  # Latin-1 é: not UTF-8
+    with pytest.raises(DataError, match="not UTF-8"):
+        read_texts(tmp_path, ["D1"])
