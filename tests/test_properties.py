@@ -109,6 +109,22 @@ def check_transcript(t: tr.Transcript) -> None:
     assert (turns["source_id"] == t.source_id).all()
 
 
+def load_or_error(loader, path: Path):
+    """``loader(path)``, or None after checking that its DataError is well formed."""
+    try:
+        return loader(path)
+    except DataError as err:
+        check_error(err, path)
+        return None
+
+
+def parse_file_or_error(path: Path) -> None:
+    """Parse a transcript file: either its contract holds, or it is a well-formed DataError."""
+    t = load_or_error(tr.parse_transcript, path)
+    if t is not None:
+        check_transcript(t)
+
+
 def parse_or_error(text: str, fmt: str):
     try:
         t = tr.parse_text(text, fmt, "P01")
@@ -229,12 +245,7 @@ def test_transcript_arbitrary_bytes(data, suffix):
     with scratch() as folder:
         path = folder / f"P01{suffix}"
         path.write_bytes(data)
-        try:
-            t = tr.parse_transcript(path)
-        except DataError as err:
-            check_error(err, path)
-            return
-        check_transcript(t)
+        parse_file_or_error(path)
 
 
 @fuzz(100)
@@ -248,10 +259,7 @@ def test_transcript_encodings(text, encoding):
     with scratch() as folder:
         path = folder / "P01.txt"
         path.write_bytes(data)
-        try:
-            check_transcript(tr.parse_transcript(path))
-        except DataError as err:
-            check_error(err, path)
+        parse_file_or_error(path)
 
 
 # .docx: random zips with real-looking and hostile members, random XML bodies
@@ -313,12 +321,7 @@ def test_transcript_docx_zips(data):
     with scratch() as folder:
         path = folder / "P01.docx"
         path.write_bytes(data)
-        try:
-            t = tr.parse_transcript(path)
-        except DataError as err:
-            check_error(err, path)
-            return
-        check_transcript(t)
+        parse_file_or_error(path)
 
 
 @fuzz(50)
@@ -657,14 +660,6 @@ def mutated_csv(draw, seed: str) -> bytes:
         text = text[:at] + draw(st.sampled_from(['"', ",", "\n", "\x00", '"\n"'])) + text[at:]
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"]))
     return text.encode(encoding, errors="replace")
-
-
-def load_or_error(loader, path: Path):
-    try:
-        return loader(path)
-    except DataError as err:
-        check_error(err, path)
-        return None
 
 
 _LOADERS = {
