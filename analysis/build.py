@@ -78,7 +78,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from .refi_import import read_project
 
     study_dir = paths.study_dir(study)
-    final = Path(out) if out is not None else paths.PROCESSED / "interviews"
+    final = Path(out) if out is not None else paths.PROCESSED_INTERVIEWS
     register = load_participants(study_dir / "participants.csv")
     key = privacy.load_key(key_file(study))
     codebook = load_codebook()
@@ -156,7 +156,7 @@ def build_documents(out: os.PathLike | str | None = None) -> Path:
     from . import documents
     from .codebook import load_codebook
 
-    final = Path(out) if out is not None else paths.PROCESSED / "documents"
+    final = Path(out) if out is not None else paths.PROCESSED_DOCUMENTS
     tmp = _fresh(final.with_name(f".{final.name}.tmp"))
     sources = documents.ingest_corpus(paths.DOCUMENTS_CSV, tmp)
     texts = documents.read_texts(tmp)

@@ -602,7 +602,7 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
     from .timeline import era_of
 
     manifest = Path(manifest or paths.DOCUMENTS_CSV)
-    out_dir = Path(out_dir or paths.PROCESSED / "documents")
+    out_dir = Path(out_dir or paths.PROCESSED_DOCUMENTS)
     root = Path(documents_dir or paths.DOCUMENTS)
     df = load_manifest(manifest)
     texts, rows = {}, []
@@ -641,7 +641,7 @@ def read_texts(out_dir=None) -> dict[str, str]:
     """The processed texts written by :func:`ingest_corpus`, by source id."""
     from .processed import read_texts as read_listed
 
-    out_dir = Path(out_dir or paths.PROCESSED / "documents")
+    out_dir = Path(out_dir or paths.PROCESSED_DOCUMENTS)
     sources = read_table(out_dir / "sources.csv", required=SOURCE_COLUMNS)
     return read_listed(out_dir, sources["source_id"])
 
@@ -855,14 +855,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--manifest", type=Path, default=paths.DOCUMENTS_CSV)
     for p in (p_val, p_ing):
         p.add_argument("--documents-dir", type=Path, default=paths.DOCUMENTS)
-    p_ing.add_argument("--out", type=Path, default=paths.PROCESSED / "documents")
+    p_ing.add_argument("--out", type=Path, default=paths.PROCESSED_DOCUMENTS)
     p_fet.add_argument("--dest", type=Path, default=paths.DOCUMENTS)
     p_fet.add_argument("--base-url", default=None,
                        help="fetch from this server instead (tests)")
     p_fet.add_argument("--timeout", type=float, default=60.0)
     p_cod = sub.add_parser("code", help="SST dictionary coding of the ingested texts: "
                                         "segments.csv and coverage.csv")
-    p_cod.add_argument("--out", type=Path, default=paths.PROCESSED / "documents",
+    p_cod.add_argument("--out", type=Path, default=paths.PROCESSED_DOCUMENTS,
                        help="folder of sources.csv and texts/ (written by ingest)")
     p_cod.add_argument("--codebook", type=Path, default=paths.CODEBOOK_YML)
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

@@ -34,12 +34,18 @@ STRATEGIES_CSV = TIMELINE / "strategies.csv"
 REORGANISATIONS_CSV = TIMELINE / "reorganisations.csv"
 BODY_COUNTS_CSV = TIMELINE / "body_counts.csv"
 ERAS_CSV = TIMELINE / "eras.csv"
+LAYER_ENDS_CSV = TIMELINE / "layer_ends.csv"
 
 CODEBOOK_YML = RAW / "codebook" / "sst_codebook.yml"
 DOCUMENTS_CSV = RAW / "documents.csv"
 DOCUMENTS = RAW / "documents"
 INTERVIEWS = RAW / "interviews"
 DEMO_STUDY = INTERVIEWS / "demo"
+PRIVACY_ALLOWLIST_CSV = RAW / "privacy_allowlist.csv"
+
+#: The two processed studies (``make processed`` writes them).
+PROCESSED_INTERVIEWS = PROCESSED / "interviews"
+PROCESSED_DOCUMENTS = PROCESSED / "documents"
 
 #: Files that ship inside the package (schema, stop-word list, vocabulary).
 RESOURCES = Path(__file__).resolve().parent / "resources"

@@ -69,7 +69,7 @@ SCAN_COLUMNS = ["source", "line", "column", "start", "end", "kind", "match"]
 FINDING_COLUMNS = ["path", "line", "column", "kind", "match"]
 
 #: Public strings the leak check may meet legitimately (match, path glob, reason).
-ALLOWLIST_CSV = paths.RAW / "privacy_allowlist.csv"
+ALLOWLIST_CSV = paths.PRIVACY_ALLOWLIST_CSV
 VOCABULARY_TXT = paths.RESOURCES / "vocabulary.txt"
 
 #: Files the leak check reads as text, as archives, or for their text chunks.

@@ -88,7 +88,7 @@ def read_texts(folder: os.PathLike | str, source_ids) -> dict[str, str]:
 
 def load_interviews(folder: os.PathLike | str | None = None) -> Interviews:
     """Read ``data/processed/interviews/`` (or ``folder``) written by ``build interviews``."""
-    folder = Path(folder) if folder is not None else paths.PROCESSED / "interviews"
+    folder = Path(folder) if folder is not None else paths.PROCESSED_INTERVIEWS
     sources = _table(folder / "sources.csv", ["source_id", "participant_id"])
     return Interviews(
         sources=sources,
@@ -105,7 +105,7 @@ def load_interviews(folder: os.PathLike | str | None = None) -> Interviews:
 
 def load_documents(folder: os.PathLike | str | None = None) -> Documents:
     """Read ``data/processed/documents/`` (or ``folder``) written by ``build documents``."""
-    folder = Path(folder) if folder is not None else paths.PROCESSED / "documents"
+    folder = Path(folder) if folder is not None else paths.PROCESSED_DOCUMENTS
     sources = _table(folder / "sources.csv", ["source_id", "date", "era"])
     return Documents(
         sources=sources,

@@ -38,7 +38,7 @@ __all__ = ["PROJECT_NS", "CODEBOOK_NS", "OffsetReading", "RefiProject", "read_of
            "validate_codebook_xml", "load_study", "main"]
 
 #: The processed interview study that ``qdpx export`` reads by default.
-STUDY = paths.PROCESSED / "interviews"
+STUDY = paths.PROCESSED_INTERVIEWS
 
 
 def load_codes(study: Path = STUDY):

@@ -727,7 +727,7 @@ def load_layer_ends(path: os.PathLike | str | None = None) -> pd.DataFrame:
     >>> ends.set_index("layer").loc["SHA", "reorganisation_id"]
     'T2-10'
     """
-    path = Path(paths.TIMELINE / "layer_ends.csv" if path is None else path)
+    path = Path(paths.LAYER_ENDS_CSV if path is None else path)
     df, errors = _check_table(path, LAYER_END_COLUMNS, _layer_end_row_problems, ["layer"])
     if errors:
         raise errors[0]

@@ -20,12 +20,12 @@ def test_interviews_rebuild_to_the_committed_bytes(tmp_path):
     # The committed data/processed/interviews/ is what `make all` writes: rebuilding it
     # elsewhere must give the same files, byte for byte.
     out = build.build_interviews("demo", out=tmp_path / "interviews")
-    _same_tree(out, paths.PROCESSED / "interviews")
+    _same_tree(out, paths.PROCESSED_INTERVIEWS)
 
 
 def test_documents_rebuild_to_the_committed_bytes(tmp_path):
     out = build.build_documents(out=tmp_path / "documents")
-    _same_tree(out, paths.PROCESSED / "documents")
+    _same_tree(out, paths.PROCESSED_DOCUMENTS)
 
 
 def test_a_failed_build_leaves_the_previous_output_whole(tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ def test_documents_load_with_numeric_coverage():
 
 def test_missing_text_is_a_data_error(tmp_path):
     folder = tmp_path / "interviews"
-    shutil.copytree(paths.PROCESSED / "interviews", folder)
+    shutil.copytree(paths.PROCESSED_INTERVIEWS, folder)
     (folder / "texts" / "P01.txt").unlink()
     with pytest.raises(DataError) as exc:
         load_interviews(folder)
@@ -34,7 +34,7 @@ def test_missing_text_is_a_data_error(tmp_path):
 
 def test_non_integer_offset_is_a_data_error(tmp_path):
     folder = tmp_path / "interviews"
-    shutil.copytree(paths.PROCESSED / "interviews", folder)
+    shutil.copytree(paths.PROCESSED_INTERVIEWS, folder)
     seg = folder / "segments.csv"
     lines = seg.read_text().splitlines(keepends=True)
     head, first = lines[0], lines[1].split(",")
