@@ -5,6 +5,7 @@ deterministic (:mod:`analysis.refi_export`); this module gathers their public na
 holds the command line::
 
     python -m analysis qdpx import PATH --out DIR [--codebook-csv CODES.csv]
+        (PATH: a .qdpx, a .qde, or a QualCoder project: NAME.qda folder or data.qda)
     python -m analysis qdpx export --out FILE.qdpx [--study DIR]
     python -m analysis qdpx export --codebook-only FILE.qdc [--study DIR]
     python -m analysis qdpx validate FILE.qdpx|FILE.qde|FILE.qdc
@@ -28,12 +29,12 @@ from .refi_export import (CODEBOOK_NS, PROJECT_NS, codebook_xml, export_codebook
                           export_project, project_xml, stable_guid, validate_codebook_xml,
                           validate_project_xml)
 from .refi_import import (OffsetReading, RefiProject, attach_case_attributes,
-                          case_attributes, import_project, read_offsets, read_project,
-                          write_import)
+                          case_attributes, import_project, read_coding_project,
+                          read_offsets, read_project, write_import)
 
 __all__ = ["PROJECT_NS", "CODEBOOK_NS", "OffsetReading", "RefiProject", "read_offsets",
-           "read_project", "write_import", "import_project", "case_attributes",
-           "attach_case_attributes", "stable_guid", "project_xml", "export_project",
+           "read_project", "read_coding_project", "write_import", "import_project",
+           "case_attributes", "attach_case_attributes", "stable_guid", "project_xml", "export_project",
            "codebook_xml", "export_codebook", "validate_project_xml",
            "validate_codebook_xml", "load_study", "main"]
 
@@ -101,7 +102,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis qdpx",
                                      description="REFI-QDA import and export")
     sub = parser.add_subparsers(dest="action", required=True)
-    p_imp = sub.add_parser("import", help="read a .qdpx or .qde into tidy tables")
+    p_imp = sub.add_parser("import", help="read a .qdpx, .qde or QualCoder .qda "
+                                                   "project into tidy tables")
     p_imp.add_argument("path", type=Path)
     p_imp.add_argument("--out", type=Path, required=True, help="folder for the tables")
     p_imp.add_argument("--codebook-csv", type=Path,

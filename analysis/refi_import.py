@@ -39,8 +39,8 @@ from . import paths
 from .errors import DataError
 from .io import atomic_write, decode_text, normalise_newlines, sha256_text, write_table
 
-__all__ = ["OffsetReading", "RefiProject", "read_offsets", "read_project", "write_import",
-           "import_project", "case_attributes", "attach_case_attributes"]
+__all__ = ["OffsetReading", "RefiProject", "read_offsets", "read_project",
+           "read_coding_project", "write_import", "import_project", "case_attributes", "attach_case_attributes"]
 
 #: Spec §8.5: no internal file may exceed 2^31 - 1 bytes.
 ENTRY_LIMIT = 2**31 - 1
@@ -889,6 +889,20 @@ def read_project(path: os.PathLike | str, codebook=None) -> RefiProject:
         container.close()
 
 
+def read_coding_project(path: os.PathLike | str, codebook=None) -> RefiProject:
+    """Read any coding project by its type: the one place that dispatches on it.
+
+    A folder or an SQLite file is a QualCoder project
+    (:func:`analysis.qualcoder.read_qualcoder`); anything else a REFI-QDA ``.qdpx`` or
+    ``.qde`` (:func:`read_project`). Both give the same tables and report.
+    """
+    from .qualcoder import is_qualcoder, read_qualcoder
+
+    if Path(path).is_dir() or is_qualcoder(path):
+        return read_qualcoder(path, codebook=codebook)
+    return read_project(path, codebook=codebook)
+
+
 def write_import(project: RefiProject, out_dir: os.PathLike | str) -> Path:
     """Write an imported project: codes, sources, segments, memos, cases, report, texts."""
     out = Path(out_dir)
@@ -905,11 +919,11 @@ def write_import(project: RefiProject, out_dir: os.PathLike | str) -> Path:
 
 def import_project(path: os.PathLike | str, out_dir: os.PathLike | str,
                    codebook=None) -> RefiProject:
-    """Read a project (:func:`read_project`) and write it to ``out_dir``.
+    """Read a project (:func:`read_coding_project`) and write it to ``out_dir``.
 
     Everything is read and checked before the first file is written.
     """
-    project = read_project(path, codebook=codebook)
+    project = read_coding_project(path, codebook=codebook)
     write_import(project, out_dir)
     return project
 
