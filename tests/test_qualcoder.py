@@ -201,6 +201,18 @@ def test_database_is_never_written(tmp_path):
     assert after == before  # no -wal, -shm or -journal appeared; data.qda untouched
 
 
+def test_wal_mode_database_gets_no_wal_or_shm_files(tmp_path):
+    # Checked by hand with sqlite3: "?mode=ro" alone on a WAL-mode database creates
+    # data.qda-wal and data.qda-shm beside it and leaves them; "immutable=1" does not.
+    folder = make_project(tmp_path / "study.qda")
+    con = sqlite3.connect(folder / "data.qda")
+    con.execute("pragma journal_mode=wal")
+    con.close()  # a clean close checkpoints and removes the -wal
+    assert sorted(p.name for p in folder.iterdir()) == ["data.qda"]
+    assert len(read_qualcoder(folder).segments) == 5
+    assert sorted(p.name for p in folder.iterdir()) == ["data.qda"]
+
+
 def test_open_project_with_pending_wal_is_refused(tmp_path):
     folder = make_project(tmp_path / "study.qda")
     writer = sqlite3.connect(folder / "data.qda")
