@@ -302,7 +302,7 @@ def passages_html(passages: pd.DataFrame, title: str | None = None) -> str:
     column ``co_codes`` is present) and the turn with the quote marked.
 
     >>> p = pd.DataFrame({"citation": ["P1, turn 2"], "code_id": ["a"], "coder": ["x"],
-    ...     "start": [14], "end": [18], "text": ["said"], "context": ["What the nurse said."],
+    ...     "start": [15], "end": [19], "text": ["said"], "context": ["What the nurse said."],
     ...     "context_start": [0]})
     >>> "the nurse <mark>said</mark>." in passages_html(p)
     True
