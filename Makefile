@@ -105,6 +105,12 @@ test: env ## run the unit tests and nbval (strict) over every notebook
 lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
+.PHONY: thesis
+THESIS_DIR := $(if $(filter private,$(STUDY)),build/private/thesis,build/thesis)
+thesis: $(PROCESSED_STAMPS) ## thesis tables, quote bank and codebook appendix in build/thesis/ (STUDY=private: build/private/thesis/)
+	$(PY) -m analysis thesis --study $(STUDY)
+	$(PY) -m analysis privacy check --root $(THESIS_DIR)
+
 report: env ## HTML report in build/report/: notebooks, figures with provenance, data sets
 	$(PY) -m analysis report
 

@@ -27,6 +27,8 @@ COMMANDS = {
     "synthetic": ("analysis.synthetic", "write the synthetic demo study"),
     "report": ("analysis.report", "write the HTML report to build/report/"),
     "verify": ("analysis.verify", "rebuild in a clean clone and compare every artefact"),
+    "query": ("analysis.query", "coded passages by code, tier, era ..., with citations"),
+    "thesis": ("analysis.thesis", "write the thesis tables, quote bank and codebook appendix"),
 }
 
 

@@ -31,6 +31,8 @@ QUESTIONS = {
                                  "position-practices, with exemplar quotes?",
     "05_policy_practice_alignment": "Where do policy emphasis and meso/micro practice diverge?",
     "06_coding_reliability": "How far do two coders agree, per code?",
+    "07_coded_evidence": "What do people say under one theme: which passages, from whom, at "
+                         "which tier and era, with which other codes?",
 }
 
 #: Notebook-level papermill metadata that varies from run to run.

@@ -742,7 +742,8 @@ def _leak_check(roots, keys, allowlist):
     import pandas as pd
 
     if roots is None:
-        roots = [r for r in (paths.PROCESSED, paths.FIGURES, paths.NOTEBOOKS) if r.exists()]
+        roots = [r for r in (paths.PROCESSED, paths.FIGURES, paths.NOTEBOOKS,
+                             paths.BUILD / "thesis") if r.exists()]
     else:
         roots = [Path(r) for r in roots]
         for r in roots:

@@ -1,0 +1,449 @@
+"""``make thesis``: the tables, quote bank, codebook appendix and figure list of the thesis.
+
+Everything is rebuilt from the processed study, so every quote in the thesis is verbatim
+and current. :func:`build_thesis` writes into ``build/thesis/`` (``build/private/thesis/``
+for a private study):
+
+``tables/``
+    framework counts per tier, SST component × tier, agreement per code with bootstrap
+    intervals, policy–practice divergence; each as LaTeX (booktabs, pandas'
+    ``Styler.to_latex``), CSV and Word. A table the study cannot give (one coder: no
+    agreement; no SST components; no documents) is left out and the index says why.
+``quote_bank.md``, ``quote_bank.docx``
+    per theme and tier one exemplar passage, chosen by :data:`QUOTE_RULE`.
+``codebook_appendix.md``, ``.docx``, ``.tex``
+    every code with label, facet, parent, definition, inclusion and exclusion criteria,
+    SST component and up to two exemplars (:data:`EXEMPLAR_RULE`).
+``figures.md``, ``figures.tex``
+    every figure in ``figures/`` at thesis width (16 cm), referenced, not copied.
+
+Each quote carries its citation (``P07, turn 23``) and its place in the processed
+text (``P07:1234-1456``: source, start and end offsets), by which tests read it back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import matrices, paths
+from .errors import DataError
+from .io import atomic_write, table_to_csv
+from .query import coded_passages, processed_folder
+from .wordfile import add_table, docx_bytes, new_document
+
+__all__ = ["QUOTE_RULE", "EXEMPLAR_RULE", "thesis_folder", "primary_coder", "thesis_tables",
+           "quote_bank", "codebook_exemplars", "build_thesis"]
+
+QUOTE_RULE = ("One passage per theme and tier, coded by the primary coder: of the cell's "
+              "segments, the one whose length is closest to the median length of the cell's "
+              "segments; ties go to the earliest (source, start, segment id). This is the "
+              "exemplar rule of the framework matrix (notebook 04). Quotes are verbatim and "
+              "whole.")
+EXEMPLAR_RULE = ("Up to two passages per code, coded by the primary coder with that code "
+                 "itself: the segment closest to the median length of the code's segments "
+                 "(ties to the earliest), then the next by the same ranking from another "
+                 "participant.")
+
+SEED = 20261126  # the notebooks' bootstrap seed, so the tables match notebooks 05 and 06
+
+
+def thesis_folder(study: str = "demo") -> Path:
+    """``build/thesis`` for the demo, ``build/private/thesis`` for the private study.
+
+    >>> thesis_folder().relative_to(paths.ROOT).as_posix()
+    'build/thesis'
+    """
+    return paths.BUILD / "thesis" if study == "demo" else paths.BUILD / "private" / "thesis"
+
+
+def primary_coder(segments: pd.DataFrame) -> str:
+    """The coder whose coding the counts and quotes use: the first in sorted order.
+
+    >>> primary_coder(pd.DataFrame({"coder": ["coder_b", "coder_a"]}))
+    'coder_a'
+    """
+    coders = sorted(set(segments["coder"].astype(str)) - {"dictionary"})
+    if not coders:
+        raise DataError("segments.csv", None, "no coded segments")
+    return coders[0]
+
+
+def _labels(codes: pd.DataFrame) -> dict:
+    return dict(zip(codes["code_id"], codes["label"].where(codes["label"] != "",
+                                                           codes["code_id"])))
+
+
+def _tiers(participants: pd.DataFrame) -> list[str]:
+    present = list(dict.fromkeys(participants["tier"].astype(str)))
+    order = [t for t in matrices.TIER_ORDER if t in present]
+    return order + sorted(t for t in present if t not in order)
+
+
+def _interval(est, low, high) -> str:
+    if pd.isna(est):
+        return ""
+    if pd.isna(low) or pd.isna(high):
+        return f"{est:.2f}"
+    return f"{est:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None = None,
+                  n_boot: int = 1000, seed: int = SEED) -> dict:
+    """The thesis tables, by name: DataFrames with readable row labels as the index.
+
+    ``framework_by_tier`` (segments of each ``facet`` code per tier), ``sst_by_tier``
+    (segments per SST component and tier, sub-components under their component),
+    ``agreement`` (per code: percent agreement, Cohen's kappa and Krippendorff's alpha
+    at the segment unit with percentile bootstrap intervals; needs two coders),
+    ``divergence`` (per theme: the tier's share minus policy's share with its interval;
+    needs processed ``documents``). Also ``notes``: why a table is missing.
+    """
+    coder = coder or primary_coder(study.segments)
+    codes, labels = study.codes, _labels(study.codes)
+    tiers = _tiers(study.participants)
+    mine = study.segments[study.segments["coder"] == coder]
+    out, notes = {}, {}
+
+    frame = matrices.framework_matrix(mine, study.participants, study.sources, study.texts,
+                                      codes=codes, facet=facet, case="tier")
+    wide = frame.pivot(index="code_id", columns="case", values="n_segments")
+    order = [c for c in codes["code_id"] if c in wide.index]
+    wide = wide.reindex(index=order, columns=tiers).fillna(0).astype(int)
+    wide.index = [labels[c] for c in wide.index]
+    wide.index.name, wide.columns.name = facet, "tier"
+    out["framework_by_tier"] = wide
+
+    if (codes.get("sst_component", pd.Series(dtype=str)).astype(str) != "").any():
+        sst = matrices.sst_matrix(mine, study.participants, study.sources, codes, by="tier",
+                                  rows="component")
+        comps = [c for c in matrices.SST_COMPONENTS if c in set(sst["component"])]
+        table = (sst.pivot(index="component", columns="tier", values="n")
+                 .reindex(index=comps, columns=tiers).fillna(0).astype(int))
+        table.index.name, table.columns.name = "SST component", "tier"
+        out["sst_by_tier"] = table
+    else:
+        notes["sst_by_tier"] = "the codebook has no SST components"
+
+    coders = sorted(set(study.segments["coder"].astype(str)) - {"dictionary"})
+    if len(coders) >= 2:
+        from . import reliability
+
+        pair = tuple(coders[:2])
+        both = study.segments[study.segments["coder"].isin(pair)]
+        used = set(both["code_id"])
+        ci = reliability.agreement_ci(both, study.texts, coders=pair, unit="segment",
+                                      codes=[c for c in codes["code_id"] if c in used],
+                                      n=n_boot, seed=seed)
+        ci = ci[ci["code_id"] != reliability.OVERALL]
+        rows = {}
+        for code, g in ci.groupby("code_id", sort=False):
+            stat = g.set_index("statistic")
+            rows[labels.get(code, code)] = {
+                name: _interval(*stat.loc[key, ["estimate", "low", "high"]])
+                for key, name in (("percent_agreement", "agreement"), ("kappa", "kappa"),
+                                  ("alpha", "alpha"))}
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table.index.name = "code"
+        out["agreement"] = table
+    else:
+        notes["agreement"] = "the study has one coder"
+
+    if documents is not None and not documents.segments.empty:
+        from . import alignment, coding
+
+        practice = coding.attach_attributes(mine, study.sources, study.participants,
+                                            columns=["tier"])
+        ci = alignment.bootstrap_divergence(documents.segments, practice, by="tier",
+                                            codes=codes, facet=facet, n=n_boot, seed=seed)
+        diff = ci[ci["statistic"] == "difference"]
+        table = diff.assign(value=[_interval(e, lo, hi) for e, lo, hi in
+                                   zip(diff["estimate"], diff["low"], diff["high"])])
+        table = table.pivot(index="code_id", columns="tier", values="value")
+        table = table.reindex(index=[c for c in codes["code_id"] if c in table.index],
+                              columns=[t for t in tiers if t in table.columns])
+        table.index = [labels[c] for c in table.index]
+        table.index.name, table.columns.name = facet, "tier"
+        out["divergence"] = table
+    else:
+        notes["divergence"] = "no processed policy documents"
+    out["notes"] = notes
+    return out
+
+
+TABLE_CAPTIONS = {
+    "framework_by_tier": "Coded segments per {facet} and tier (coder {coder}).",
+    "sst_by_tier": "Coded segments per SST component and tier (coder {coder}); "
+                   "sub-components counted under their component.",
+    "agreement": "Agreement of {pair} per code at the segment unit: estimate "
+                 "[95% percentile bootstrap interval, {n_boot} resamples].",
+    "divergence": "Practice minus policy share of each {facet}'s coding, per tier "
+                  "[95% bootstrap interval]; policy coded by dictionary, practice by "
+                  "{coder}.",
+}
+
+
+def _latex(table: pd.DataFrame, caption: str, label: str) -> str:
+    styler = table.style.format(escape="latex").format_index(escape="latex", axis=0)
+    styler = styler.format_index(escape="latex", axis=1)
+    return styler.to_latex(hrules=True, caption=_tex_text(caption), label=f"tab:{label}",
+                           position="htbp", position_float="centering")
+
+
+# --------------------------------------------------------------------------- quotes
+
+def _ranked(seg: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Segments ranked within ``keys`` by distance to the median length, then position."""
+    seg = seg.assign(_len=seg["end"] - seg["start"])
+    median = seg.groupby(keys)["_len"].transform("median")
+    seg = seg.assign(_dist=(seg["_len"] - median).abs())
+    return seg.sort_values(keys + ["_dist", "source_id", "start", "segment_id"],
+                           kind="stable")
+
+
+def quote_bank(study, facet: str = "theme", coder: str | None = None) -> pd.DataFrame:
+    """One exemplar passage per code of ``facet`` and tier (:data:`QUOTE_RULE`).
+
+    Returns the passages of :func:`analysis.query.coded_passages` (one per cell), in
+    codebook then tier order, with ``label``.
+    """
+    coder = coder or primary_coder(study.segments)
+    facet_codes = matrices.code_list(study.codes, facet)
+    passages = coded_passages(study, codes=facet_codes, coders=[coder], include_children=False)
+    if passages.empty:
+        return passages.assign(label="")
+    chosen = _ranked(passages, ["code_id", "tier"]).drop_duplicates(["code_id", "tier"])
+    code_rank = {c: i for i, c in enumerate(facet_codes)}
+    tier_rank = {t: i for i, t in enumerate(_tiers(study.participants))}
+    chosen = chosen.assign(_c=chosen["code_id"].map(code_rank),
+                           _t=chosen["tier"].map(tier_rank))
+    chosen = chosen.sort_values(["_c", "_t"], kind="stable").drop(
+        columns=["_c", "_t", "_len", "_dist"])
+    return chosen.assign(label=chosen["code_id"].map(_labels(study.codes))).reset_index(
+        drop=True)
+
+
+def codebook_exemplars(study, coder: str | None = None, k: int = 2) -> pd.DataFrame:
+    """Up to ``k`` exemplar passages per code (:data:`EXEMPLAR_RULE`)."""
+    coder = coder or primary_coder(study.segments)
+    passages = coded_passages(study, coders=[coder], include_children=False)
+    ranked = _ranked(passages, ["code_id"])
+    first = ranked.drop_duplicates("code_id")
+    rest = ranked.drop(first.index)
+    rest = rest[~rest.set_index(["code_id", "participant_id"]).index.isin(
+        first.set_index(["code_id", "participant_id"]).index)]
+    picked = [first]
+    if k > 1:
+        picked.append(rest.drop_duplicates("code_id"))
+    out = pd.concat(picked).sort_values(["code_id", "_dist", "source_id", "start"],
+                                        kind="stable")
+    return out.drop(columns=["_len", "_dist"]).reset_index(drop=True)
+
+
+def _place(r) -> str:
+    return f"{r.source_id}:{r.start}-{r.end}"
+
+
+def _md_quote(r) -> str:
+    quote = "\n".join("> " + line for line in str(r.text).split("\n"))
+    return f"{quote}\n>\n> — {r.citation} · `{_place(r)}`\n"
+
+
+def _docx_quote(doc, r) -> None:
+    doc.add_paragraph(str(r.text), style="Quote")
+    doc.add_paragraph(f"— {r.citation} · {_place(r)}")
+
+
+def _quote_bank_files(bank: pd.DataFrame, facet: str, coder: str, synthetic: bool):
+    title = "Quote bank"
+    intro = (f"Exemplar passages per {facet} and tier. Selection rule: {QUOTE_RULE} "
+             f"Primary coder: {coder}. Each quote ends with its citation and its place in "
+             "the processed text (source:start-end).")
+    if synthetic:
+        intro += " The interviews of this study are SYNTHETIC: no real person is quoted."
+    md = [f"# {title}\n", intro + "\n"]
+    doc = new_document(title)
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(intro)
+    for label, group in bank.groupby("label", sort=False):
+        md.append(f"## {label}\n")
+        doc.add_heading(label, level=2)
+        for r in group.itertuples(index=False):
+            md.append(f"### {r.tier}\n")
+            doc.add_heading(str(r.tier), level=3)
+            md.append(_md_quote(r))
+            _docx_quote(doc, r)
+    return "\n".join(md), docx_bytes(doc)
+
+
+# --------------------------------------------------------------------------- appendix
+
+APPENDIX_FIELDS = (("label", "Label"), ("facet", "Facet"), ("parent_id", "Parent"),
+                   ("definition", "Definition"), ("inclusion", "Include"),
+                   ("exclusion", "Exclude"), ("sst_component", "SST component"))
+
+
+def _appendix_files(codes: pd.DataFrame, exemplars: pd.DataFrame, coder: str):
+    title = "Codebook appendix"
+    intro = (f"Every code of the codebook ({len(codes)} codes). Exemplars: {EXEMPLAR_RULE} "
+             f"Primary coder: {coder}.")
+    md, tex = [f"# {title}\n", intro + "\n"], []
+    doc = new_document(title)
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(intro)
+    labels = _labels(codes)
+    by_code = {c: g for c, g in exemplars.groupby("code_id", sort=False)}
+    tex.append("% Codebook appendix, written by `make thesis` (analysis.thesis).\n"
+               "% Needs \\usepackage{booktabs,array}.\n")
+    for code in codes.to_dict("records"):
+        cid = str(code["code_id"])
+        rows = []
+        for key, name in APPENDIX_FIELDS:
+            value = str(code.get(key, "") or "")
+            if key == "parent_id" and value:
+                value = f"{labels.get(value, value)} ({value})"
+            rows.append((name, value or "—"))
+        heading = f"{labels[cid]} ({cid})"
+        md.append(f"## {heading}\n")
+        md += [f"- **{name}:** {value}" for name, value in rows]
+        md.append("")
+        doc.add_heading(heading, level=2)
+        add_table(doc, pd.DataFrame(rows, columns=["field", "value"]))
+        field_table = pd.DataFrame(rows, columns=["Field", "Value"]).set_index("Field")
+        styler = field_table.style.format(escape="latex").format_index(escape="latex", axis=0)
+        tex.append(f"\\subsection*{{{_tex_text(heading)}}}\n")
+        tex.append(styler.hide(axis="columns").to_latex(hrules=True,
+                                                        column_format="p{3cm}p{12cm}"))
+        quotes = by_code.get(cid)
+        if quotes is None or quotes.empty:
+            md.append("*No coded passage.*\n")
+            doc.add_paragraph("No coded passage.")
+            continue
+        md.append("Exemplars:\n")
+        doc.add_paragraph("Exemplars:")
+        for r in quotes.itertuples(index=False):
+            md.append(_md_quote(r))
+            _docx_quote(doc, r)
+            tex.append("\\begin{quote}\n" + _tex_text(str(r.text)) + "\\\\\n--- "
+                       + _tex_text(f"{r.citation} · {_place(r)}") + "\n\\end{quote}\n")
+    return "\n".join(md), docx_bytes(doc), "\n".join(tex)
+
+
+def _tex_text(text: str) -> str:
+    """Escape running text for LaTeX with pandas' own escaper (via a one-cell Styler)."""
+    from pandas.io.formats.style_render import _escape_latex
+
+    return _escape_latex(text)
+
+
+# --------------------------------------------------------------------------- figures
+
+def _figure_files(figures_dir: Path, out: Path):
+    md, tex = ["# Figures\n", "Every figure of the compendium at thesis width (16 cm), "
+               "referenced from its folder; the JSON sidecar beside each names the notebook "
+               "and parameters that made it.\n"], []
+    tex.append("% Figures, written by `make thesis`. Needs \\usepackage{graphicx}.\n")
+    for png in sorted(figures_dir.glob("*.png")):
+        rel = Path(os.path.relpath(png, out)).as_posix()
+        side = png.with_suffix(".json")
+        notebook = ""
+        if side.is_file():
+            notebook = json.loads(side.read_text(encoding="utf-8")).get("notebook") or ""
+        caption = png.stem.replace("_", " ") + (f" (notebook {notebook})" if notebook else "")
+        md.append(f"![{caption}]({rel}){{width=16cm}}\n")
+        tex.append("\\begin{figure}[htbp]\n\\centering\n"
+                   f"\\includegraphics[width=\\textwidth]{{{rel}}}\n"
+                   f"\\caption{{{_tex_text(caption)}}}\n\\label{{fig:{png.stem}}}\n"
+                   "\\end{figure}\n")
+    return "\n".join(md), "\n".join(tex)
+
+
+# --------------------------------------------------------------------------- build
+
+def build_thesis(out: os.PathLike | str, processed: os.PathLike | str | None = None,
+                 documents: os.PathLike | str | None = None, figures_dir=None,
+                 facet: str = "theme", n_boot: int = 1000) -> list[Path]:
+    """Write every thesis output into ``out``; return the files written (sorted).
+
+    Parameters
+    ----------
+    out : path-like
+        The thesis folder (e.g. :func:`thesis_folder`).
+    processed : path-like, optional
+        The processed interview folder (default ``data/processed/interviews``).
+    documents : path-like, optional
+        The processed document folder for the divergence table; ``None`` skips it.
+    figures_dir : path-like, optional
+        Where the figures are (default ``figures/``); ``None`` there: no figure list.
+    """
+    from .processed import load_documents, load_interviews
+
+    out = Path(out)
+    study = load_interviews(processed)
+    docs = load_documents(documents) if documents is not None else None
+    coder = primary_coder(study.segments)
+    coders = sorted(set(study.segments["coder"].astype(str)) - {"dictionary"})
+    tables = thesis_tables(study, docs, facet=facet, coder=coder, n_boot=n_boot)
+    notes = tables.pop("notes")
+    files: dict[Path, str | bytes] = {}
+    word = new_document("Thesis tables")
+    word.add_heading("Thesis tables", level=1)
+    index = ["# Thesis tables\n"]
+    fill = dict(facet=facet, coder=coder, pair=" and ".join(coders[:2]), n_boot=n_boot)
+    for name, table in tables.items():
+        caption = TABLE_CAPTIONS[name].format(**fill)
+        files[out / "tables" / f"{name}.tex"] = _latex(table, caption, name)
+        files[out / "tables" / f"{name}.csv"] = table_to_csv(table.reset_index())
+        add_table(word, table, caption, index=True)
+        index.append(f"- `{name}`: {caption}")
+    for name, why in notes.items():
+        index.append(f"- `{name}`: not made ({why})")
+    files[out / "tables" / "tables.docx"] = docx_bytes(word)
+    files[out / "tables" / "README.md"] = "\n".join(index) + "\n"
+
+    synthetic = (study.participants.get("synthetic", pd.Series(dtype=str)) == "yes").any()
+    bank = quote_bank(study, facet=facet, coder=coder)
+    md, docx = _quote_bank_files(bank, facet, coder, bool(synthetic))
+    files[out / "quote_bank.md"], files[out / "quote_bank.docx"] = md, docx
+    exemplars = codebook_exemplars(study, coder=coder)
+    md, docx, tex = _appendix_files(study.codes, exemplars, coder)
+    files[out / "codebook_appendix.md"] = md
+    files[out / "codebook_appendix.docx"] = docx
+    files[out / "codebook_appendix.tex"] = tex
+    figures_dir = paths.FIGURES if figures_dir is None else Path(figures_dir)
+    if figures_dir.is_dir():
+        md, tex = _figure_files(figures_dir, out)
+        files[out / "figures.md"], files[out / "figures.tex"] = md, tex
+    for path, data in files.items():  # written only once everything is computed
+        atomic_write(path, data)
+    return sorted(files)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m analysis thesis [--study demo|private] [--processed DIR] [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis thesis",
+                                     description="Write the thesis tables, quote bank, "
+                                                 "codebook appendix and figure list.")
+    parser.add_argument("--study", default="demo", choices=["demo", "private"])
+    parser.add_argument("--processed", type=Path, help="processed interview folder")
+    parser.add_argument("--documents", type=Path, help="processed document folder "
+                        "(default data/processed/documents when present)")
+    parser.add_argument("--out", type=Path, help="output folder (default build/thesis or "
+                        "build/private/thesis)")
+    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples")
+    args = parser.parse_args(argv)
+    processed = args.processed or processed_folder(args.study)
+    if not processed.is_dir():
+        raise DataError(processed, None, "processed study not found (run make processed "
+                                         f"STUDY={args.study})")
+    documents = args.documents
+    if documents is None and (paths.PROCESSED_DOCUMENTS / "sources.csv").is_file():
+        documents = paths.PROCESSED_DOCUMENTS
+    out = args.out or thesis_folder(args.study)
+    written = build_thesis(out, processed, documents, n_boot=args.n_boot)
+    print(f"thesis: {len(written)} files -> {paths.relative(out)}")
+    return 0

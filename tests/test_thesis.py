@@ -1,0 +1,238 @@
+"""Tests for analysis.thesis (``make thesis``) and analysis.wordfile.
+
+Every quote is read back out of the written Markdown and Word files and found verbatim in
+the processed texts at the offsets it names. Counts are worked out independently from the
+processed CSVs with plain pandas, or by hand on the fixture study of
+tests/_study_fixture.py (non-SST codebook, one coder).
+"""
+
+import re
+
+import docx
+import pandas as pd
+import pytest
+
+from _study_fixture import write as write_fixture
+from analysis import paths, privacy, thesis
+
+DEMO = paths.PROCESSED_INTERVIEWS
+PLACE = re.compile(r"(?P<src>[^\s`·]+):(?P<start>\d+)-(?P<end>\d+)`?$")
+
+
+def _csv(folder, name):
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+
+
+def _texts(folder):
+    return {p.stem: p.read_bytes().decode("utf-8") for p in (folder / "texts").glob("*.txt")}
+
+
+def quotes_from_md(path):
+    """(quote, citation line) pairs of a Markdown file: '> ' lines ending in '> — ...'."""
+    pairs, lines = [], []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("> — "):
+            pairs.append(("\n".join(lines[:-1]), line[4:]))  # drop the empty '>' line
+            lines = []
+        elif line.startswith(">"):
+            lines.append(line[2:])
+        else:
+            lines = []
+    return pairs
+
+
+def quotes_from_docx(path):
+    """(quote, citation) pairs of a Word file: a Quote paragraph and the one after."""
+    paras = docx.Document(path).paragraphs
+    return [(p.text, paras[i + 1].text[2:]) for i, p in enumerate(paras)
+            if p.style.name == "Quote"]
+
+
+def assert_verbatim(pairs, texts):
+    assert pairs
+    for quote, cite in pairs:
+        m = PLACE.search(cite)
+        assert m, cite
+        assert texts[m["src"]][int(m["start"]):int(m["end"])] == quote
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("thesis")
+    written = thesis.build_thesis(out, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40)
+    return out, written
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    folder = write_fixture(root / "processed")
+    out = root / "thesis"
+    thesis.build_thesis(out, folder, None, figures_dir=root / "no-figures")
+    return out, folder
+
+
+def test_demo_writes_every_output(demo):
+    out, written = demo
+    names = {p.relative_to(out).as_posix() for p in written}
+    for table in ("framework_by_tier", "sst_by_tier", "agreement", "divergence"):
+        assert {f"tables/{table}.tex", f"tables/{table}.csv"} <= names
+    assert {"tables/tables.docx", "quote_bank.md", "quote_bank.docx", "codebook_appendix.md",
+            "codebook_appendix.docx", "codebook_appendix.tex", "figures.md",
+            "figures.tex"} <= names
+
+
+@pytest.mark.parametrize("name", ["quote_bank", "codebook_appendix"])
+def test_every_demo_quote_is_verbatim_at_its_offsets(demo, name):
+    out, _ = demo
+    texts = _texts(DEMO)
+    md, word = quotes_from_md(out / f"{name}.md"), quotes_from_docx(out / f"{name}.docx")
+    assert_verbatim(md, texts)
+    assert_verbatim(word, texts)
+    # the two formats carry the same quotes and citations in the same order
+    assert [(q, c.replace("`", "")) for q, c in md] == word
+
+
+def test_quote_bank_has_one_quote_per_theme_and_tier_cell(demo):
+    out, _ = demo
+    # independent count: (theme, tier) cells with at least one coder_a segment
+    seg, codes = _csv(DEMO, "segments.csv"), _csv(DEMO, "codes.csv")
+    tier = _csv(DEMO, "sources.csv").merge(_csv(DEMO, "participants.csv"), on="participant_id")
+    themes = set(codes.loc[(codes["facet"] == "theme") & (codes["codable"] == "true"),
+                           "code_id"])
+    mine = seg[(seg["coder"] == "coder_a") & seg["code_id"].isin(themes)].merge(
+        tier[["source_id", "tier"]], on="source_id")
+    cells = mine.drop_duplicates(["code_id", "tier"])
+    assert len(quotes_from_md(out / "quote_bank.md")) == len(cells)
+
+
+def test_framework_table_counts_match_plain_pandas(demo):
+    out, _ = demo
+    seg, codes = _csv(DEMO, "segments.csv"), _csv(DEMO, "codes.csv")
+    tier = _csv(DEMO, "sources.csv").merge(_csv(DEMO, "participants.csv"), on="participant_id")
+    mine = seg[seg["coder"] == "coder_a"].merge(tier[["source_id", "tier"]], on="source_id")
+    expected = mine.groupby(["code_id", "tier"]).size()
+    labels = dict(zip(codes["code_id"], codes["label"]))
+    table = pd.read_csv(out / "tables" / "framework_by_tier.csv").set_index("theme")
+    for code in codes.loc[codes["facet"] == "theme", "code_id"]:
+        if codes.set_index("code_id").loc[code, "codable"] != "true":
+            continue
+        for t in ("macro", "meso", "micro"):
+            assert table.loc[labels[code], t] == expected.get((code, t), 0)
+
+
+def test_sst_table_counts_match_plain_pandas(demo):
+    out, _ = demo
+    seg, codes = _csv(DEMO, "segments.csv"), _csv(DEMO, "codes.csv")
+    tier = _csv(DEMO, "sources.csv").merge(_csv(DEMO, "participants.csv"), on="participant_id")
+    comp = dict(zip(codes["code_id"], codes["sst_component"]))
+    mine = seg[(seg["coder"] == "coder_a") & seg["code_id"].map(comp).fillna("").ne("")]
+    mine = mine.assign(component=mine["code_id"].map(comp)).merge(
+        tier[["source_id", "tier"]], on="source_id")
+    expected = mine.groupby(["component", "tier"]).size()
+    table = pd.read_csv(out / "tables" / "sst_by_tier.csv").set_index("SST component")
+    for (component, t), n in expected.items():
+        assert table.loc[component, t] == n
+
+
+def test_latex_tables_use_booktabs(demo):
+    out, _ = demo
+    for tex in (out / "tables").glob("*.tex"):
+        body = tex.read_text(encoding="utf-8")
+        assert all(rule in body for rule in ("\\toprule", "\\midrule", "\\bottomrule")), tex
+        assert "\\caption{" in body and "\\label{tab:" in body
+
+
+def test_word_files_open_and_name_every_code(demo):
+    out, _ = demo
+    codes = _csv(DEMO, "codes.csv")
+    appendix = docx.Document(out / "codebook_appendix.docx")
+    headings = [p.text for p in appendix.paragraphs if p.style.name == "Heading 2"]
+    assert headings == [f"{lab} ({cid})" for cid, lab in zip(codes["code_id"], codes["label"])]
+    md = (out / "codebook_appendix.md").read_text(encoding="utf-8")
+    tex = (out / "codebook_appendix.tex").read_text(encoding="utf-8")
+    for cid in codes["code_id"]:
+        assert f"({cid})" in md and cid.replace("_", "\\_") in tex
+    tables = docx.Document(out / "tables" / "tables.docx")
+    assert len(tables.tables) == 4
+
+
+def test_agreement_table_matches_reliability(demo):
+    from analysis import reliability
+    from analysis.processed import load_interviews
+
+    out, _ = demo
+    study = load_interviews()
+    point = reliability.agreement(study.segments, study.texts, coders=("coder_a", "coder_b"),
+                                  unit="segment", codes=sorted(set(study.segments["code_id"])))
+    labels = dict(zip(study.codes["code_id"], study.codes["label"]))
+    table = pd.read_csv(out / "tables" / "agreement.csv", keep_default_na=False).set_index(
+        "code")
+    for r in point[point["code_id"] != reliability.OVERALL].itertuples():
+        if pd.notna(r.kappa):
+            assert table.loc[labels[r.code_id], "kappa"].startswith(f"{r.kappa:.2f}")
+
+
+def test_figures_are_referenced_at_thesis_width(demo):
+    out, _ = demo
+    tex = (out / "figures.tex").read_text(encoding="utf-8")
+    pngs = sorted(p.name for p in paths.FIGURES.glob("*.png"))
+    assert tex.count("\\includegraphics[width=\\textwidth]") == len(pngs) > 0
+    for name in pngs:
+        assert f"figures/{name}" in tex
+
+
+def test_outputs_are_deterministic(demo, tmp_path):
+    out, written = demo
+    again = thesis.build_thesis(tmp_path, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40)
+    for a, b in zip(written, again):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_fixture_study_one_coder_no_sst(small):
+    out, folder = small
+    readme = (out / "tables" / "README.md").read_text(encoding="utf-8")
+    assert "`agreement`: not made (the study has one coder)" in readme
+    assert "`sst_by_tier`: not made (the codebook has no SST components)" in readme
+    assert not (out / "tables" / "agreement.tex").exists()
+    # hand-worked: 4 passages; themes care, care_home, money; tiers regional (R1), local (R2)
+    table = pd.read_csv(out / "tables" / "framework_by_tier.csv").set_index("theme")
+    assert table.loc["Care", "local"] == 1 and table.loc["Care homes", "regional"] == 1
+    assert table.loc["Money", "regional"] == 1 and table.loc["Money", "local"] == 1
+    pairs = quotes_from_md(out / "quote_bank.md")
+    assert [c.split(" · ")[0] for _, c in pairs] == ["R2, turn 2", "R1, 00:01:40",
+                                                      "R2, turn 2", "R1, 00:01:40"]
+    texts = _texts(folder)
+    assert_verbatim(pairs, texts)
+    assert_verbatim(quotes_from_docx(out / "quote_bank.docx"), texts)
+    assert_verbatim(quotes_from_md(out / "codebook_appendix.md"), texts)
+    assert not (out / "figures.md").exists()
+
+
+def test_docx_fixed_properties():
+    from analysis.wordfile import FIXED_TIME, docx_bytes, new_document
+
+    doc = new_document("T")
+    data = docx_bytes(doc)
+    import io
+    import zipfile
+
+    # SOURCE_DATE_EPOCH 946684800 (the Makefile's) is 2000-01-01 00:00 UTC
+    assert FIXED_TIME.year == 2000
+    assert docx.Document(io.BytesIO(data)).core_properties.created.replace(
+        tzinfo=None) == FIXED_TIME
+    assert {i.date_time for i in zipfile.ZipFile(io.BytesIO(data)).infolist()} == {
+        (2000, 1, 1, 0, 0, 0)}
+
+
+def test_leak_check_covers_build_thesis(tmp_path, monkeypatch):
+    build = tmp_path / "build"
+    (build / "thesis").mkdir(parents=True)
+    (build / "thesis" / "quote_bank.md").write_text("> I rang Leeds\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "BUILD", build)
+    for name in ("PROCESSED", "FIGURES", "NOTEBOOKS"):
+        monkeypatch.setattr(paths, name, tmp_path / "absent")
+    key = pd.DataFrame({"original": ["Leeds"], "file": ["key.csv"], "line": [2]})
+    found = privacy.leak_check(keys=key, allowlist=[])
+    assert list(found["kind"]) == ["key entry"]
+    assert found["path"].iloc[0].endswith("thesis/quote_bank.md")
