@@ -587,6 +587,17 @@ def test_teams_docx_speaker_and_time_paragraphs(tmp_path):
                                         "Thank you."]
 
 
+def test_tab_separated_time_name_text_lines():
+    # A meeting tool's saved .txt transcript: time, name and words separated by tabs.
+    text = ("00:00:05\tInterviewer:\tHello there.\n00:00:09\tDana Whitlock:\tHi.\n"
+            "00:00:15\tDana Whitlock:\tYes.\n")
+    t = tr.parse_text(text, "txt", "x")
+    check_offsets(t)
+    assert t.turns[["speaker", "timestamp", "text"]].values.tolist() == [
+        ["Interviewer", "00:00:05", "Hello there."], ["Dana Whitlock", "00:00:09", "Hi."],
+        ["Dana Whitlock", "00:00:15", "Yes."]]
+
+
 def test_bracket_id_labels():
     # "[id1] text": speaker ids in brackets, as in anonymised archive transcripts.
     t = tr.parse_transcript(FIXTURES / "bracket_ids.txt", interviewer="id1")
