@@ -24,7 +24,11 @@ What the normalised text is
   ``Speaker: utterance`` (just the utterance when there is no speaker), turns separated
   by a blank line, a final LF. The lines of a cue, and consecutive cues of the same
   speaker, are joined with a space; cue timings and markup (``<c>``, ``<i>``, ...) are
-  not in the text, HTML entities are decoded and no-break spaces become spaces. A cue
+  not in the text, HTML entities are decoded and no-break spaces become spaces. Times
+  may be unpadded (``0:0:0.210 --> 0:0:1.130``, as Teams wrote them). Rolling
+  auto-captions (YouTube's: inline word times such as ``<00:05:04.199><c>``, each cue
+  repeating the line before) are de-duplicated: a cue line equal to the line kept last
+  is dropped. A cue
   without a label continues the current speaker's turn (captions label a speaker when
   they start talking). Header lines at the top of the text, outside any turn: a
   VTT's title (after ``WEBVTT``), NOTE blocks before the first cue, and (as one
@@ -33,9 +37,11 @@ What the normalised text is
 Speakers, headers and roles
 ---------------------------
 Labels are found at the start of a line: ``Name:``, ``**Name:**``/``**Name**:``,
-``[00:01:02] Name:`` (brackets or parentheses optional) and ``Name  00:01:02`` alone
-on a line (the transcription-service layout, utterance on the following lines); in
-VTT also ``<v Name>`` voice tags and Zoom's ``Name: text`` cue text. To keep prose
+``[00:01:02] Name:`` (brackets or parentheses optional, a tab as good as a space),
+``[id1]`` (a bracketed label, as anonymised archive transcripts write it) and
+``Name  00:01:02`` alone on a line (the layout of Teams' .docx and Otter's .txt
+exports, utterance on the following lines); in VTT also ``<v Name>`` voice tags and
+Zoom's ``Name: text`` cue text. To keep prose
 such as ``Note: the SHA...`` or ``2006: we...`` out, a label starts with a letter, has
 at most 4 words and 40 characters, and is accepted only when it is
 
@@ -52,7 +58,10 @@ at most 4 words and 40 characters, and is accepted only when it is
 
 Text before the first accepted label (title lines, "SYNTHETIC ...", "Date: ...") stays
 in the normalised text but is in no turn. A file with no accepted label at all is one
-turn with speaker ``""`` and role ``""`` (no guessing). Empty turns (a label with no
+turn with speaker ``""`` and role ``""`` (no guessing) -- unless at least two lines
+start with a time (``00:00:03.120 text``, automatic transcripts): then each such line
+starts a timed turn of that one unknown speaker ``""``. Bracketed transcriber notes
+(``[Laughter]``, ``[inaudible]``) are never labels. Empty turns (a label with no
 words after it) are dropped. ``role`` is ``"interviewer"`` when the label matches the
 ``interviewer`` labels (case-insensitive, a trailing number ignored), otherwise
 ``"participant"``; the interviewer labels come from the caller -- the participants
@@ -66,7 +75,9 @@ Encodings
 Bytes are decoded by :func:`analysis.io.decode_text`: UTF-8 (BOM or not), UTF-16 with
 a BOM, otherwise Windows-1252 (which also reads Latin-1 text; recorded as ``cp1252``).
 Reported as :class:`~analysis.errors.DataError` instead of mangled: binary data,
-UTF-16 without a BOM, bytes valid in neither UTF-8 nor Windows-1252, and *mojibake*
+UTF-16 without a BOM, bytes valid in neither UTF-8 nor Windows-1252, UTF-8 with a
+stray byte (a file holding well-formed multi-byte UTF-8 is UTF-8: an invalid byte
+in it is named by line and byte offset, never read as Windows-1252), and *mojibake*
 already in the file (UTF-8 that was once decoded as Windows-1252 and saved, e.g.
 ``cafÃ©``).
 
