@@ -45,6 +45,26 @@ def coding_file(study_dir: Path) -> Path | None:
     return found[0] if found else None
 
 
+def study_roles(study_dir: Path) -> list[str]:
+    """The ``roles:`` list of ``study.yml`` in the study folder (speaker labels that are
+    roles, not names); ``[]`` without the file or the key."""
+    import yaml
+
+    path = study_dir / "study.yml"
+    if not path.is_file():
+        return []
+    try:
+        study = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DataError(path, None, f"not valid YAML: {exc}") from None
+    roles = study.get("roles", []) if isinstance(study, dict) else None
+    if roles is None:
+        return []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise DataError(path, None, "'roles' must be a list of speaker labels (strings)")
+    return roles
+
+
 def _swap_in(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp`` (both folders) as nearly atomically as a file system allows."""
     old = final.with_name(f".{final.name}.old")
@@ -84,11 +104,12 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     codebook = load_codebook()
     labels = transcripts.interviewer_labels(register)
 
-    texts, turns, sources = {}, [], []
+    texts, turns, sources, raw = {}, [], [], []
     for pid, name in progress(list(zip(register["participant_id"], register["transcript"])),
                               desc="transcripts"):
         parsed = transcripts.parse_transcript(study_dir / name, source_id=pid,
                                               interviewer=labels.get(pid))
+        raw.append((parsed, name))
         text, turn_table = privacy.pseudonymise_turns(parsed.text, parsed.turns, key)
         texts[pid] = text
         turns.append(turn_table)
@@ -96,6 +117,12 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
                         "title": f"Interview {pid}", "format": parsed.format,
                         "encoding": parsed.encoding, "sha256": sha256_text(text),
                         "n_chars": len(text), "nfc": parsed.nfc})
+    # a label that is no role and not in the key may be a name (Suzanne:): stop
+    transcripts.check_speaker_labels(
+        pd.concat([t.turns for t, _ in raw], ignore_index=True),
+        roles=[*study_roles(study_dir), *(x for v in labels.values() for x in v)],
+        key=key, texts={t.source_id: t.text for t, _ in raw},
+        files={t.source_id: paths.relative(study_dir / n) for t, n in raw})
     turns = pd.concat(turns, ignore_index=True)
     sources = pd.DataFrame(sources, columns=INTERVIEW_SOURCE_COLUMNS)
 

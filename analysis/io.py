@@ -212,7 +212,9 @@ def decode_text(data: bytes, path: os.PathLike | str = "<bytes>") -> Decoded:
 
     The order is: a BOM (UTF-8, UTF-16 LE/BE) decides; otherwise strict UTF-8;
     otherwise Windows-1252 (a superset of Latin-1's printable range, which is what
-    Word and older transcription tools write on Windows). Data with NUL bytes
+    Word and older transcription tools write on Windows) -- unless the bytes are
+    UTF-8 with a few stray bytes, which is refused with the line and byte offset
+    rather than read as mojibake (:func:`_refuse_broken_utf8`). Data with NUL bytes
     and no BOM is binary and raises :class:`DataError`, as do bytes that fit none.
 
     >>> decode_text("caf\\u00e9".encode("cp1252")).encoding
@@ -231,6 +233,7 @@ def decode_text(data: bytes, path: os.PathLike | str = "<bytes>") -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    _refuse_broken_utf8(data, first_bad, path)
     undefined = _CP1252_UNDEFINED.intersection(data)
     if undefined:
         at = min(data.index(b) for b in undefined)
@@ -239,6 +242,30 @@ def decode_text(data: bytes, path: os.PathLike | str = "<bytes>") -> Decoded:
         raise DataError(path, line, f"not valid UTF-8 (from byte {first_bad}) and not "
                                     f"Windows-1252 either (byte 0x{bad:02x}); re-save as UTF-8")
     return Decoded(data.decode("cp1252"), "cp1252", False)
+
+
+def _refuse_broken_utf8(data: bytes, first_bad: int, path) -> None:
+    """Refuse UTF-8 with stray bytes instead of reading it all as Windows-1252.
+
+    The rule: if the bytes hold a well-formed multi-byte UTF-8 sequence, the file was
+    written as UTF-8 and its invalid bytes are damage (a Latin-1 ``é`` pasted in, say).
+    Genuine Windows-1252 text practically never contains one: it would need a
+    lead byte such as ``Ã`` (0xC3) right before a symbol from 0x80-0xBF, i.e. mojibake.
+    Pure ASCII plus Windows-1252 bytes cannot be told apart from Windows-1252, and is.
+
+    >>> decode_text("Zo\\u00eb, ".encode() + b"caf\\xe9", "x.txt")  # caf + a Latin-1 e-acute
+    Traceback (most recent call last):
+    ...
+    analysis.errors.DataError: x.txt:1: not valid UTF-8 at byte 9 (0xe9) although the rest is UTF-8 (1 multi-byte character); fix that byte and re-save as UTF-8
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    good = sum(1 for c in text if c > "\x7f" and not "\udc80" <= c <= "\udcff")
+    if good:
+        line = data[:first_bad].count(b"\n") + 1
+        raise DataError(path, line, f"not valid UTF-8 at byte {first_bad} "
+                        f"(0x{data[first_bad]:02x}) although the rest is UTF-8 ({good} "
+                        f"multi-byte character{'s' if good > 1 else ''}); fix that byte "
+                        "and re-save as UTF-8")
 
 
 def _strict(data: bytes, encoding: str, path) -> str:

@@ -24,7 +24,11 @@ What the normalised text is
   ``Speaker: utterance`` (just the utterance when there is no speaker), turns separated
   by a blank line, a final LF. The lines of a cue, and consecutive cues of the same
   speaker, are joined with a space; cue timings and markup (``<c>``, ``<i>``, ...) are
-  not in the text, HTML entities are decoded and no-break spaces become spaces. A cue
+  not in the text, HTML entities are decoded and no-break spaces become spaces. Times
+  may be unpadded (``0:0:0.210 --> 0:0:1.130``, as Teams wrote them). Rolling
+  auto-captions (YouTube's: inline word times such as ``<00:05:04.199><c>``, each cue
+  repeating the line before) are de-duplicated: a cue line equal to the line kept last
+  is dropped. A cue
   without a label continues the current speaker's turn (captions label a speaker when
   they start talking). Header lines at the top of the text, outside any turn: a
   VTT's title (after ``WEBVTT``), NOTE blocks before the first cue, and (as one
@@ -33,9 +37,11 @@ What the normalised text is
 Speakers, headers and roles
 ---------------------------
 Labels are found at the start of a line: ``Name:``, ``**Name:**``/``**Name**:``,
-``[00:01:02] Name:`` (brackets or parentheses optional) and ``Name  00:01:02`` alone
-on a line (the transcription-service layout, utterance on the following lines); in
-VTT also ``<v Name>`` voice tags and Zoom's ``Name: text`` cue text. To keep prose
+``[00:01:02] Name:`` (brackets or parentheses optional, a tab as good as a space),
+``[id1]`` (a bracketed label, as anonymised archive transcripts write it) and
+``Name  00:01:02`` alone on a line (the layout of Teams' .docx and Otter's .txt
+exports, utterance on the following lines); in VTT also ``<v Name>`` voice tags and
+Zoom's ``Name: text`` cue text. To keep prose
 such as ``Note: the SHA...`` or ``2006: we...`` out, a label starts with a letter, has
 at most 4 words and 40 characters, and is accepted only when it is
 
@@ -52,7 +58,10 @@ at most 4 words and 40 characters, and is accepted only when it is
 
 Text before the first accepted label (title lines, "SYNTHETIC ...", "Date: ...") stays
 in the normalised text but is in no turn. A file with no accepted label at all is one
-turn with speaker ``""`` and role ``""`` (no guessing). Empty turns (a label with no
+turn with speaker ``""`` and role ``""`` (no guessing) -- unless at least two lines
+start with a time (``00:00:03.120 text``, automatic transcripts): then each such line
+starts a timed turn of that one unknown speaker ``""``. Bracketed transcriber notes
+(``[Laughter]``, ``[inaudible]``) are never labels. Empty turns (a label with no
 words after it) are dropped. ``role`` is ``"interviewer"`` when the label matches the
 ``interviewer`` labels (case-insensitive, a trailing number ignored), otherwise
 ``"participant"``; the interviewer labels come from the caller -- the participants
@@ -66,16 +75,18 @@ Encodings
 Bytes are decoded by :func:`analysis.io.decode_text`: UTF-8 (BOM or not), UTF-16 with
 a BOM, otherwise Windows-1252 (which also reads Latin-1 text; recorded as ``cp1252``).
 Reported as :class:`~analysis.errors.DataError` instead of mangled: binary data,
-UTF-16 without a BOM, bytes valid in neither UTF-8 nor Windows-1252, and *mojibake*
+UTF-16 without a BOM, bytes valid in neither UTF-8 nor Windows-1252, UTF-8 with a
+stray byte (a file holding well-formed multi-byte UTF-8 is UTF-8: an invalid byte
+in it is named by line and byte offset, never read as Windows-1252), and *mojibake*
 already in the file (UTF-8 that was once decoded as Windows-1252 and saved, e.g.
 ``cafÃ©``).
 
 Command line
 ------------
 ``python -m analysis transcripts parse FILE... --out DIR [--interviewer LABEL]
-[--participants CSV]`` parses every file first, then writes ``DIR/texts/<id>.txt`` and
-``DIR/turns.csv`` for the files that parsed; each bad file is reported as
-``error: FILE:LINE: reason``, nothing is written for it, and the exit status is 2.
+[--participants CSV]`` parses every file first; only when all parsed does it write
+``DIR/texts/<id>.txt`` and ``DIR/turns.csv``. Each bad file is reported as
+``error: FILE:LINE: reason``, nothing at all is written, and the exit status is 2.
 """
 
 from __future__ import annotations
@@ -98,6 +109,7 @@ from .io import atomic_write, decode_text, normalise_newlines, sha256_text, writ
 __all__ = [
     "TURN_COLUMNS", "SOURCE_COLUMNS", "FORMATS", "DEFAULT_INTERVIEWER", "Transcript",
     "parse_transcript", "parse_text", "source_id_from_path", "interviewer_labels",
+    "DEFAULT_ROLES", "unlisted_speakers", "check_speaker_labels",
     "turns_table", "sources_table", "write_parsed", "main",
 ]
 
@@ -128,6 +140,11 @@ _NOT_SPEAKERS = frozenset({
     "edit", "edited", "comment", "comments", "memo", "status", "version", "audio", "video",
     "see", "cf", "also", "total", "yes", "no", "so", "well", "ok", "okay", "and", "but",
     "then", "now", "first", "second", "third", "finally", "however", "because", "result",
+    # transcribers' annotations, written in brackets at the start of a line
+    "laughs", "laughter", "laughing", "inaudible", "unclear", "crosstalk", "cross talk",
+    "overlapping", "overtalk", "pause", "long pause", "silence", "interruption",
+    "interrupted", "break", "redacted", "removed", "cough", "coughs", "sighs", "noise",
+    "music", "background noise", "end", "start", "end of interview", "end of recording",
 })
 _PARTICLES = frozenset({"de", "da", "di", "du", "del", "della", "van", "von", "der", "den",
                         "la", "le", "bin", "ibn", "al", "el", "ap", "of"})
@@ -139,14 +156,18 @@ _LABEL_LINE = re.compile(
     rf"^[ \t]*(?:(?:[\[(](?P<ts>{_TS})[\])]|(?P<ts_bare>{_TS}))[ \t]+)?"
     rf"(?:\*\*(?P<bold>{_LABEL})[ \t]*(?::\*\*|\*\*[ \t]*:)|(?P<plain>{_LABEL})[ \t]*:)"
     rf"(?=[ \t]|$)"
-    rf"|^[ \t]*(?P<service>{_LABEL})[ \t]+(?P<ts_after>{_TS})[ \t]*$",
+    rf"|^[ \t]*(?P<service>{_LABEL})[ \t]+(?P<ts_after>{_TS})[ \t]*$"
+    rf"|^[ \t]*\[(?P<bracket>{_LABEL})\](?:[ \t]*:)?(?=[ \t]|$)",
     re.MULTILINE,
 )
+# A line that starts with a time but names no speaker: 00:00:03.120 text...
+_TIMED_LINE = re.compile(rf"^[ \t]*[\[(]?(?P<ts>{_TS})[\])]?(?=[ \t]|$)", re.MULTILINE)
 _BOLD_LEAD = re.compile(rf"(?:[\[(]?{_TS}[\])]?[ \t]+)?(?P<name>{_LABEL})[ \t]*:?")
 _TS_PARTS = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?(?:[.,](\d{1,3}))?")
 _TS_CELL = re.compile(rf"[\[(]?{_TS}[\])]?")
 
-_VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
+# Teams once wrote unpadded times: 0:0:0.210 --> 0:0:1.130
+_VTT_TIME = r"(?:\d+:)?[0-5]?\d:[0-5]?\d\.\d{1,3}"
 _VTT_TIMING = re.compile(rf"({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+\S.*)?")
 _SRT_TIME = r"\d{1,3}:[0-5]\d:[0-5]\d[,.]\d{1,3}"
 _SRT_TIMING = re.compile(rf"({_SRT_TIME})[ \t]+-->[ \t]+({_SRT_TIME})(?:[ \t]+\S.*)?")
@@ -284,7 +305,7 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
     marked_keys = {_key(n) for n in marked_names}
     found = []
     for m in _LABEL_LINE.finditer(text):
-        name = _clean_name(m["bold"] or m["plain"] or m["service"])
+        name = _clean_name(m["bold"] or m["plain"] or m["service"] or m["bracket"])
         marked = bool(m["bold"] or m["ts"] or m["ts_bare"] or m["ts_after"]
                       or _key(name) in marked_keys)
         found.append((m, name, marked))
@@ -292,15 +313,19 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
     accepted = [(m, name) for m, name, marked in found
                 if labels.accept(name, uses[_key(name)], marked)]
     if not accepted:
-        start, end = _span(text, 0, len(text))
-        return [("", "", start, end)] if end > start else []
+        timed = list(_TIMED_LINE.finditer(text))
+        if len(timed) < 2:
+            start, end = _span(text, 0, len(text))
+            return [("", "", start, end)] if end > start else []
+        accepted = [(m, "") for m in timed]  # timed turns of one unknown speaker
     turns = []
     for i, (m, name) in enumerate(accepted):
         stop = accepted[i + 1][0].start() if i + 1 < len(accepted) else len(text)
         start, end = _span(text, m.end(), stop)
         if end == start:
             continue
-        raw_ts = m["ts"] or m["ts_bare"] or m["ts_after"]
+        groups = m.groupdict()
+        raw_ts = m["ts"] or groups.get("ts_bare") or groups.get("ts_after")
         ts = _timestamp(raw_ts, path, _line_of(text, m.start())) if raw_ts else ""
         turns.append((name, ts, start, end))
     return turns
@@ -308,11 +333,20 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
 
 # ------------------------------------------------------------------------- VTT and SRT
 
-def _blocks(lines: list[str]):
-    """Blank-line separated blocks as (1-based first line, [lines])."""
+def _blocks(lines: list[str], vtt: bool = False):
+    """Blank-line separated blocks as (1-based first line, [lines]).
+
+    In VTT a line of spaces inside a cue is cue text (YouTube's auto-captions write
+    one); it ends the block only where a new cue (or a blank line) follows.
+    """
+    def ends_block(i: int) -> bool:  # i: 0-based index of a whitespace-only line
+        nxt = lines[i + 1:i + 3]
+        return (not vtt or lines[i] == "" or not nxt or not nxt[0].strip()
+                or any("-->" in x for x in nxt))
+
     block, first = [], 0
     for i, line in enumerate(lines, start=1):
-        if line.strip():
+        if line.strip() or (block and not ends_block(i - 1)):
             if not block:
                 first = i
             block.append(line)
@@ -342,7 +376,7 @@ def _cues(text: str, fmt: str, path):
     header: list[str] = []
     timing_re = _VTT_TIMING if fmt == "vtt" else _SRT_TIMING
     example = "00:00:01.000 --> 00:00:04.000" if fmt == "vtt" else "00:00:01,000 --> 00:00:04,000"
-    blocks = _blocks(lines)
+    blocks = _blocks(lines, vtt=fmt == "vtt")
     if fmt == "vtt":
         if not re.match(r"WEBVTT(?:[ \t]|$)", lines[0]):
             raise DataError(path, 1, "not a WebVTT file: the first line must start with WEBVTT")
@@ -388,9 +422,35 @@ def _plain_cue_text(raw: str) -> str:
     return " ".join(text.split())
 
 
+_INLINE_TIME = re.compile(r"<\d+:\d{2}(?::\d{2})?\.\d{3}>")
+
+
+def _unroll(cues):
+    """Rolling auto-captions (YouTube) without their repeats.
+
+    Each cue repeats the line before and adds one, with word times (``<00:05:04.199>``)
+    inline; a line that equals the line kept last is a repeat and dropped, cues left
+    empty are dropped.
+    """
+    out, last = [], None
+    for ts, raw in cues:
+        kept = []
+        for line in raw.split("\n"):
+            plain = _plain_cue_text(line)
+            if not plain or plain == last:
+                continue
+            kept.append(line)
+            last = plain
+        if kept:
+            out.append((ts, "\n".join(kept)))
+    return out
+
+
 def _cue_turns(text: str, fmt: str, labels: _Labels, path):
     """(normalised text, [(speaker, timestamp, start, end)]) of a VTT/SRT text."""
     header, cues = _cues(text, fmt, path)
+    if any(_INLINE_TIME.search(raw) for _, raw in cues):
+        cues = _unroll(cues)
     pieces = []  # (speaker or None, marked, timestamp, text)
     for ts, raw in cues:
         voices = list(_VOICE.finditer(raw))
@@ -695,6 +755,100 @@ def interviewer_labels(participants, id_column: str = "participant_id",
     return out
 
 
+# ------------------------------------------------------------------- speaker labels
+
+#: Speaker labels that are roles, not names (compared case-insensitively, a trailing
+#: number ignored: ``Speaker 3``); the parser's role words count too.
+DEFAULT_ROLES = ("Interviewer", "Interviewee", "Participant", "Respondent", "Moderator",
+                 "Facilitator", "Chair", "Researcher", "Speaker", "Unknown")
+
+
+def unlisted_speakers(turns, roles=(), key=None, texts=None):
+    """Speaker labels that are neither roles nor key entries: names until shown otherwise.
+
+    A label passes when it is ``""`` (no speaker), a role -- :data:`DEFAULT_ROLES`, the
+    parser's role words (``IV``, ``Q``, ``R``...), ``roles`` (the study's own list and
+    the register's interviewer labels), each with or without a trailing number -- the
+    turn's ``source_id`` (``P01:``), or an ``original`` of the identifier ``key``
+    (compared ignoring case and spacing; the pseudonymiser will replace it).
+
+    Parameters
+    ----------
+    turns : pandas.DataFrame
+        Columns ``source_id``, ``speaker``, ``start`` (as :data:`TURN_COLUMNS`).
+    roles : iterable of str
+        Further labels that are roles.
+    key : pandas.DataFrame, optional
+        The identifier key (column ``original``).
+    texts : mapping, optional
+        ``source_id`` -> normalised text, to give the line of each label's first turn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_id, speaker, line, turns``: one row per unlisted label, ``line`` the
+        line of its first turn (0 without ``texts``), ``turns`` how many turns it has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> turns = pd.DataFrame({"source_id": ["P01"] * 4, "turn": [1, 2, 3, 4],
+    ...                       "speaker": ["Interviewer", "Suzanne", "Speaker 2", "P01"],
+    ...                       "start": [13, 40, 70, 90]})
+    >>> unlisted_speakers(turns, texts={"P01": "Interviewer: a\\n" * 8}).values.tolist()
+    [['P01', 'Suzanne', 3, 1]]
+    >>> len(unlisted_speakers(turns, roles=["Suzanne"]))
+    0
+    """
+    import pandas as pd
+
+    allowed = {_key(r) for r in (*DEFAULT_ROLES, *DEFAULT_INTERVIEWER, *_PARTICIPANT_WORDS,
+                                 *roles) if str(r).strip()}
+    if key is not None and len(key):
+        allowed |= {_key(str(o)) for o in key["original"]}
+    rows = []
+    for (sid, speaker), group in turns.groupby(["source_id", "speaker"], sort=True):
+        if not speaker or _matches(speaker, allowed) or _key(speaker) == _key(str(sid)):
+            continue
+        first = int(group["start"].min())
+        text = (texts or {}).get(sid)
+        rows.append((sid, speaker, _line_of(text, first) if text is not None else 0,
+                     len(group)))
+    return pd.DataFrame(rows, columns=["source_id", "speaker", "line", "turns"])
+
+
+def check_speaker_labels(turns, roles=(), key=None, texts=None, files=None) -> None:
+    """Stop when a speaker label may be a name (:func:`unlisted_speakers`).
+
+    Raises :class:`~analysis.errors.DataError` at the first label's file and line,
+    listing the file and line of each such label's first turn (not the label itself:
+    it may be a name) and the two ways out. ``files`` maps ``source_id`` to the
+    transcript file for the message.
+
+    >>> import pandas as pd
+    >>> turns = pd.DataFrame({"source_id": ["P01"], "speaker": ["Suzanne"], "start": [9]})
+    >>> check_speaker_labels(turns, files={"P01": "P01.txt"})
+    Traceback (most recent call last):
+    ...
+    analysis.errors.DataError: P01.txt: 1 speaker label(s) may be names, neither roles nor in the identifier key (first use of each: P01.txt); add each to identifier_key.csv (it is then pseudonymised) or, if it is a role, to the 'roles:' list in study.yml
+    """
+    found = unlisted_speakers(turns, roles, key, texts)
+    if found.empty:
+        return
+    files = files or {}
+    # places, not the labels: this message may end up in a log, and a label may be a name
+    where = [f"{files.get(r.source_id, r.source_id)}{f':{r.line}' if r.line else ''}"
+             for r in found.itertuples()]
+    first = found.iloc[0]
+    raise DataError(files.get(first["source_id"], first["source_id"]),
+                    int(first["line"]) or None,
+                    f"{len(found)} speaker label(s) may be names, neither roles nor in the "
+                    f"identifier key (first use of each: {', '.join(where)}); add each to "
+                    "identifier_key.csv "
+                    "(it is then pseudonymised) or, if it is a role, to the 'roles:' list "
+                    "in study.yml")
+
+
 # ------------------------------------------------------------------------------ output
 
 def turns_table(transcripts: Iterable[Transcript]):
@@ -784,11 +938,11 @@ def main(argv: list[str]) -> int:
             seen.add(source_id)
         except DataError as exc:
             errors.append(exc)
-    if parsed:
-        write_parsed(parsed, args.out)
-        n_turns = sum(len(t.turns) for t in parsed)
-        print(f"parsed {len(parsed)} transcript(s), {n_turns} turns -> "
-              f"{paths.relative(args.out)}")
-    for exc in errors:
-        print(f"error: {exc}", file=sys.stderr)
-    return 2 if errors else 0
+    if errors:  # all or nothing: one bad file and nothing is written
+        for exc in errors:
+            print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_parsed(parsed, args.out)
+    n_turns = sum(len(t.turns) for t in parsed)
+    print(f"parsed {len(parsed)} transcript(s), {n_turns} turns -> {paths.relative(args.out)}")
+    return 0

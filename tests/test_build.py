@@ -77,3 +77,54 @@ def test_demo_study_round_trips_through_refi_qda(tmp_path):
     assert len(ours) == 1778  # 903 + 875 segments of the two demo coders (demo README)
     assert ours.equals(theirs)
     assert back.texts == study.texts
+
+
+def _one_person_study(folder, transcript, study_yml=None):
+    """A private study of one participant (the demo's P03 register row)."""
+    folder.mkdir()
+    rows = (paths.DEMO_STUDY / "participants.csv").read_text().splitlines()
+    header, p03 = rows[0], next(r for r in rows if r.startswith("P03,"))
+    (folder / "participants.csv").write_text(f"{header}\n{p03}\n")
+    (folder / "identifier_key.csv").write_text("original,replacement,kind\n"
+                                                "Harriet Quill,[Person 1],person\n")
+    (folder / "P03.txt").write_text(transcript)
+    if study_yml is not None:
+        (folder / "study.yml").write_text(study_yml)
+
+
+def test_a_first_name_as_speaker_label_stops_the_build(tmp_path, monkeypatch):
+    # "Suzanne" is neither a role nor in the key: the build stops at line 2 (her first
+    # turn), and nothing is written.
+    study = tmp_path / "private"
+    _one_person_study(study, "Interviewer: Where were you in 2006?\nSuzanne: At the SHA.\n"
+                             "Interviewer: And then?\nSuzanne: The CSU.\n")
+    monkeypatch.setattr(paths, "PRIVATE", study)
+    with pytest.raises(DataError) as exc:
+        build.build_interviews("private", out=tmp_path / "out")
+    assert exc.value.line == 2 and str(exc.value.path).endswith("P03.txt")
+    assert "roles:" in exc.value.reason and "Suzanne" not in exc.value.reason
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("study_yml, key_line", [
+    ("title: T\nroles: [Chief Officer]\n", ""),          # declared as a role
+    (None, "Chief Officer,[Role A],other\n"),              # in the key: pseudonymised
+])
+def test_a_declared_role_or_key_entry_lets_the_build_pass(tmp_path, monkeypatch,
+                                                           study_yml, key_line):
+    study = tmp_path / "private"
+    _one_person_study(study, "Interviewer: Where were you?\nChief Officer: At the SHA.\n"
+                             "Interviewer: Then?\nChief Officer: The CSU.\n", study_yml)
+    with open(study / "identifier_key.csv", "a") as f:
+        f.write(key_line)
+    monkeypatch.setattr(paths, "PRIVATE", study)
+    out = build.build_interviews("private", out=tmp_path / "out")
+    turns = (out / "turns.csv").read_text()
+    assert ("Chief Officer" in turns) == (study_yml is not None)
+
+
+def test_study_roles_must_be_a_list_of_strings(tmp_path):
+    (tmp_path / "study.yml").write_text("roles: Chair\n")
+    with pytest.raises(DataError, match="list of speaker labels"):
+        build.study_roles(tmp_path)
+    assert build.study_roles(tmp_path / "nowhere") == []

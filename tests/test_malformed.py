@@ -324,6 +324,18 @@ CASES = [
      # every other byte is NUL and there is no byte-order mark
      "error: {tmp}/P20.txt: looks like UTF-16 without a byte-order mark; re-save the file "
      "as UTF-8"),
+    ("transcript-utf8-stray-latin1",
+     written("P22.txt", "Interviewer: Zo\u00eb?\n".encode() + b"P22: caf\xe9 first\n"),
+     TRANSCRIPTS,
+     # "Interviewer: Zo" 15 bytes + "ë" (C3 AB) 2 + "?\n" 2 = 19; "P22: caf" 8 more: the
+     # lone Latin-1 0xE9 is byte 27, on line 2; the file's one good UTF-8 character is ë
+     "error: {tmp}/P22.txt:2: not valid UTF-8 at byte 27 (0xe9) although the rest is UTF-8 "
+     "(1 multi-byte character); fix that byte and re-save as UTF-8"),
+    ("vtt-unpadded-minute-61", written("P23.vtt", b"WEBVTT\n\n0:61:0.000 --> 0:62:0.000\nHi.\n"),
+     TRANSCRIPTS,
+     # Teams' unpadded times are read, but minute 61 is no time: line 3
+     "error: {tmp}/P23.vtt:3: bad cue timing '0:61:0.000 --> 0:62:0.000'; expected e.g. "
+     "'00:00:01.000 --> 00:00:04.000'"),
     ("vtt-no-header", fixture("transcripts/P04.vtt"), TRANSCRIPTS,
      # line 1 is "WEB VTT"
      f"error: {T}/P04.vtt:1: not a WebVTT file: the first line must start with WEBVTT"),

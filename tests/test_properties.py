@@ -262,6 +262,46 @@ def test_transcript_encodings(text, encoding):
         parse_file_or_error(path)
 
 
+# Windows-1252 letters that are not ASCII; each one byte in cp1252.
+_CP1252_LETTERS = "\u00e9\u00e8\u00ea\u00eb\u00ef\u00f6\u00fc\u00e7\u00f1\u00c9\u00c0\u2019\u2013"
+
+
+@fuzz(80)
+@given(words=st.lists(st.tuples(st.text(alphabet="abc XY", min_size=1, max_size=6),
+                                st.sampled_from(_CP1252_LETTERS)), min_size=1, max_size=12))
+def test_cp1252_text_with_separated_accents_loads_as_cp1252(words):
+    # One cp1252 byte >= 0x80 followed by an ASCII byte can never start a valid UTF-8
+    # sequence, so such text is never mistaken for broken UTF-8.
+    text = "Interviewer: " + "".join(a + b for a, b in words) + ".\n"
+    with scratch() as folder:
+        path = folder / "P01.txt"
+        path.write_bytes(text.encode("cp1252"))
+        t = tr.parse_transcript(path)
+    assert t.encoding == "cp1252" and t.text == text
+
+
+@fuzz(80)
+@given(lines=st.lists(st.text(alphabet="ab \u00e9\u00eb\u2019\u00c5", max_size=10),
+                      min_size=1, max_size=5),
+       at=st.integers(0, 10_000), stray=st.sampled_from([0xe9, 0xa3, 0x92, 0xfc]))
+def test_utf8_with_a_stray_byte_is_refused_at_that_byte(lines, at, stray):
+    # Valid UTF-8 with at least one multi-byte character, then one lone byte inserted
+    # between two characters: refused at the byte's offset and line, never read.
+    text = "\u00e9" + "\n".join(lines)
+    data = text.encode("utf-8")
+    cuts = [k for k in range(len(data) + 1)
+            if k == len(data) or not 0x80 <= data[k] < 0xC0]  # character boundaries
+    cut = cuts[at % len(cuts)]
+    bad = data[:cut] + bytes([stray]) + b" " + data[cut:]
+    with scratch() as folder:
+        path = folder / "P01.txt"
+        path.write_bytes(bad)
+        with pytest.raises(DataError) as exc:
+            tr.parse_transcript(path)
+    assert exc.value.line == data[:cut].count(b"\n") + 1
+    assert f"at byte {cut} (0x{stray:02x})" in exc.value.reason
+
+
 # .docx: random zips with real-looking and hostile members, random XML bodies
 
 _DOCX_BODY = st.sampled_from([

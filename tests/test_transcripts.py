@@ -442,19 +442,24 @@ def test_interviewer_labels_from_register():
 
 # ---------------------------------------------------------------------- command line
 
-def test_cli_writes_good_files_and_reports_bad(tmp_path, capsys):
+def test_cli_one_bad_file_writes_nothing_and_reports_every_bad_one(tmp_path, capsys):
+    # All or nothing: qa.txt parses, but with two bad files beside it nothing is
+    # written (not even qa's text), and each bad file gets its own error line.
     (tmp_path / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "turns.csv").write_text("earlier run\n")  # an earlier output stays as it was
     status = cli(["transcripts", "parse", str(FIXTURES / "qa.txt"),
                   str(tmp_path / "empty.txt"), str(FIXTURES / "broken_timing.vtt"),
                   "--out", str(out)])
     assert status == 2
-    err = capsys.readouterr().err.splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert len(err) == 2 and captured.out == ""
     assert err[0].startswith("error: ") and err[0].endswith("empty.txt: file is empty")
     assert err[1].startswith("error: ") and "broken_timing.vtt:6: bad cue timing" in err[1]
-    assert sorted(p.name for p in (out / "texts").iterdir()) == ["qa.txt"]
-    turns = pd.read_csv(out / "turns.csv", dtype=str)
-    assert set(turns["source_id"]) == {"qa"}
+    assert sorted(p.name for p in out.iterdir()) == ["turns.csv"]
+    assert (out / "turns.csv").read_text() == "earlier run\n"
 
 
 def test_cli_all_bad_writes_nothing(tmp_path, capsys):
@@ -515,3 +520,178 @@ def test_discourse_words_are_not_speakers_even_when_repeated():
 def test_question_and_answer_labels():
     t = tr.parse_text("Question: Which year?\nAnswer: 2013.\n", "txt", "x")
     assert speakers(t) == [("Question", "interviewer"), ("Answer", "participant")]
+
+
+# ------------------------------------------------------- layouts of real exporters
+# Each fixture is invented content in the layout of a real exporter; the expected
+# turns are read off the fixture by hand.
+
+def test_teams_vtt_with_unpadded_timings_and_cue_ids():
+    # Teams' transcript download: GUID/n-0 cue ids, <v Name> voices, times like 0:0:0.210.
+    t = tr.parse_transcript(FIXTURES / "teams_unpadded.vtt")
+    check_offsets(t)
+    assert speakers(t) == [("Interviewer", "interviewer"), ("Dana Whitlock", "participant"),
+                           ("Interviewer", "interviewer")]
+    assert t.turns["text"].tolist() == ["Can you hear me?",
+                                        "Yes, loud and clear. I joined the CCG in 2013.",
+                                        "And before that?"]
+    # 0:1:2.040 is one minute, two seconds and 40 ms.
+    assert t.turns["timestamp"].tolist() == ["00:00:00.210", "00:00:01.980", "00:01:02.040"]
+    # "Interviewer: " is 13 characters, so the first utterance starts at 13.
+    assert t.text.startswith("Interviewer: Can you hear me?\n\nDana Whitlock: Yes,")
+    assert t.turns["start"].tolist()[:2] == [13, 46]  # 13 + 16 + 2 + len("Dana Whitlock: ")
+
+
+def test_rolling_auto_captions_are_unrolled():
+    # YouTube-style auto-captions: each cue repeats the previous line, words carry
+    # inline <00:00:00.320><c> times, and a 10 ms cue repeats the finished line.
+    t = tr.parse_transcript(FIXTURES / "youtube_auto.vtt")
+    check_offsets(t)
+    assert t.turns["text"].tolist() == [
+        "so the trust merged in twenty twelve and nobody asked us"]
+    assert t.turns["timestamp"].tolist() == ["00:00:00.000"]
+    assert t.text == "so the trust merged in twenty twelve and nobody asked us\n"
+
+
+def test_repeated_lines_stay_in_ordinary_captions():
+    # Without inline word times a repeated line is speech said twice, not a roll-up.
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nYes.\n\n"
+           "00:00:02.000 --> 00:00:03.000\nYes.\n")
+    assert tr.parse_text(vtt, "vtt", "x").turns["text"].tolist() == ["Yes. Yes."]
+
+
+def test_otter_speaker_and_time_header_lines():
+    # Otter/Zoom/Teams .txt: "Name  0:03" on its own line, the words below it.
+    t = tr.parse_transcript(FIXTURES / "otter.txt", interviewer="Speaker 1")
+    check_offsets(t)
+    assert speakers(t) == [("Speaker 1", "interviewer"), ("Rowan Ashby", "participant")] * 2
+    assert t.turns["text"].tolist() == ["Shall we start with your current post?",
+                                        "Sure. I manage the estates team.",
+                                        "For how long?", "Since the merger."]
+    assert t.turns["timestamp"].tolist() == ["00:00:03", "00:00:09", "00:01:02", "00:01:05"]
+
+
+def test_teams_docx_speaker_and_time_paragraphs(tmp_path):
+    # Teams' "Download as .docx": a paragraph "Name   0:03", then the words.
+    p = make_docx(tmp_path / "teams.docx", ["Interviewer   0:03", "Can you hear me?",
+                                            "Dana Whitlock   0:07", "Yes. I joined in 2013.",
+                                            "Interviewer   1:12", "Thank you."])
+    t = tr.parse_transcript(p)
+    check_offsets(t)
+    assert t.text == ("Interviewer   0:03\nCan you hear me?\nDana Whitlock   0:07\n"
+                      "Yes. I joined in 2013.\nInterviewer   1:12\nThank you.")
+    assert speakers(t) == [("Interviewer", "interviewer"), ("Dana Whitlock", "participant"),
+                           ("Interviewer", "interviewer")]
+    assert t.turns["timestamp"].tolist() == ["00:00:03", "00:00:07", "00:01:12"]
+    assert t.turns["text"].tolist() == ["Can you hear me?", "Yes. I joined in 2013.",
+                                        "Thank you."]
+
+
+def test_tab_separated_time_name_text_lines():
+    # A meeting tool's saved .txt transcript: time, name and words separated by tabs.
+    text = ("00:00:05\tInterviewer:\tHello there.\n00:00:09\tDana Whitlock:\tHi.\n"
+            "00:00:15\tDana Whitlock:\tYes.\n")
+    t = tr.parse_text(text, "txt", "x")
+    check_offsets(t)
+    assert t.turns[["speaker", "timestamp", "text"]].values.tolist() == [
+        ["Interviewer", "00:00:05", "Hello there."], ["Dana Whitlock", "00:00:09", "Hi."],
+        ["Dana Whitlock", "00:00:15", "Yes."]]
+
+
+def test_bracket_id_labels():
+    # "[id1] text": speaker ids in brackets, as in anonymised archive transcripts.
+    t = tr.parse_transcript(FIXTURES / "bracket_ids.txt", interviewer="id1")
+    check_offsets(t)
+    assert speakers(t) == [("id1", "interviewer"), ("id2", "participant")] * 2
+    assert t.turns["text"].tolist() == [
+        "What did the reorganisation change for you?",
+        "Mostly the reporting lines.\nWe answered to the region after that.",
+        "And the budget?", "[laughs] That stayed the same."]
+    # the title line is text before the first label: in no turn
+    assert t.text.startswith("Interview 7, invented for tests\n\n[id1] What")
+    assert t.turns["start"][0] == len("Interview 7, invented for tests\n\n[id1] ")
+
+
+def test_bracketed_annotations_are_not_speakers():
+    text = "[Laughter] right\n[Inaudible] fine\n[Laughter] ok\n[Inaudible] yes\n"
+    t = tr.parse_text(text, "txt", "x")
+    assert t.turns["speaker"].tolist() == [""]  # no labels: one turn, no speaker
+
+
+def test_timed_lines_without_speakers():
+    # Automatic transcripts that start each line with a time and name nobody.
+    t = tr.parse_transcript(FIXTURES / "timed_lines.txt")
+    check_offsets(t)
+    assert speakers(t) == [("", "")] * 3
+    assert t.turns["timestamp"].tolist() == ["00:00:03.120", "00:00:07.480", "00:01:15.000"]
+    assert t.turns["text"].tolist() == ["okay so we are recording now",
+                                        "thanks for making the time\nand for the papers you sent",
+                                        "the first merger was in 2006"]
+
+
+def test_one_timed_line_is_not_a_layout():
+    t = tr.parse_text("10:30 the meeting began.\nIt went on.\n", "txt", "x")
+    assert t.turns[["speaker", "timestamp", "text"]].values.tolist() == [
+        ["", "", "10:30 the meeting began.\nIt went on."]]
+
+
+def test_unpadded_vtt_time_out_of_range_is_refused():
+    vtt = "WEBVTT\n\n0:0:1.000 --> 0:0:61.000\nHello.\n"
+    with pytest.raises(DataError) as exc:
+        tr.parse_text(vtt, "vtt", "x", path="bad.vtt")
+    assert exc.value.line == 3 and "bad cue timing" in exc.value.reason
+
+
+# -------------------------------------------------------------------- encodings
+
+def test_utf8_with_one_stray_latin1_byte_is_refused(tmp_path):
+    # "Zoë" is proper UTF-8 (C3 AB); the "é" of "café" is a lone Latin-1 byte 0xE9.
+    # Bytes: "Interviewer: Zo" 15, "ë" 2, " said\n" 6 -> line 2 starts at byte 23;
+    # "Respondent: caf" 15 more -> the bad byte is byte 38 (0-based) on line 2.
+    p = tmp_path / "stray.txt"
+    p.write_bytes("Interviewer: Zo\u00eb said\n".encode("utf-8") + b"Respondent: caf\xe9\n")
+    with pytest.raises(DataError) as exc:
+        tr.parse_transcript(p)
+    assert exc.value.line == 2
+    assert "byte 38 (0xe9)" in exc.value.reason and "UTF-8" in exc.value.reason
+
+
+def test_genuine_cp1252_with_many_accents_still_loads(tmp_path):
+    # Every non-ASCII byte here is a Windows-1252 character standing alone, so none
+    # forms a UTF-8 sequence: the file is Windows-1252, not broken UTF-8.
+    text = "Interviewer: \u201cCaf\u00e9\u201d \u2013 na\u00efve?\nRespondent: Z\u00f6e, s\u00ed.\n"
+    p = tmp_path / "cp.txt"
+    p.write_bytes(text.encode("cp1252"))
+    t = tr.parse_transcript(p)
+    assert t.encoding == "cp1252" and t.text == text
+
+
+# ------------------------------------------------------------- speaker labels
+
+def _turns(*rows):
+    return pd.DataFrame(rows, columns=["source_id", "speaker", "start"])
+
+
+def test_speaker_labels_that_may_be_names_are_listed():
+    text = "Interviewer: Hello.\nSuzanne: Hi.\nSpeaker 2: Yes.\nP01: Me.\nSuzanne: Again.\n"
+    turns = _turns(("P01", "Interviewer", 13), ("P01", "Suzanne", 29),
+                   ("P01", "Speaker 2", 44), ("P01", "P01", 55), ("P01", "Suzanne", 69))
+    found = tr.unlisted_speakers(turns, texts={"P01": text})
+    # Suzanne's first turn starts at 29, on line 2; she has two turns.
+    assert found.values.tolist() == [["P01", "Suzanne", 2, 2]]
+    with pytest.raises(DataError) as exc:
+        tr.check_speaker_labels(turns, texts={"P01": text}, files={"P01": "raw/P01.txt"})
+    assert (exc.value.path, exc.value.line) == ("raw/P01.txt", 2)
+    assert "first use of each: raw/P01.txt:2)" in exc.value.reason
+    assert "Suzanne" not in exc.value.reason  # a label may be a name: places only
+    assert "identifier_key.csv" in exc.value.reason and "roles:" in exc.value.reason
+
+
+@pytest.mark.parametrize("roles, key", [
+    (["Suzanne"], None),                                    # declared a role
+    ([], pd.DataFrame({"original": ["  suzanne "]})),        # in the key (case, spaces)
+])
+def test_roles_and_key_entries_pass(roles, key):
+    turns = _turns(("P01", "Suzanne", 0), ("P01", "Chair", 9), ("P01", "Unknown", 20),
+                   ("P01", "", 30), ("P01", "Moderator 2", 40))
+    tr.check_speaker_labels(turns, roles=roles, key=key)
