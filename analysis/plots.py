@@ -225,13 +225,14 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
     axes[-1].set_xlim(start, end + 1)
     axes[-1].set_xlabel("year")
     fig.align_ylabels(axes)
-    # monospaced, so that the key's columns line up
-    fig.text(0.01, 0.0, reorganisation_key(events), fontsize=5.5, va="top", ha="left",
-             family="DejaVu Sans Mono", linespacing=1.4)
+    # under the year axis, monospaced so that the key's columns line up
+    axes[-1].annotate(reorganisation_key(events), xy=(0, 0), xycoords="axes fraction",
+                      xytext=(-40, -34), textcoords="offset points", fontsize=6, va="top",
+                      ha="left", family="DejaVu Sans Mono", linespacing=1.4)
     return fig
 
 
-def reorganisation_key(events: pd.DataFrame, per_line: int = 3) -> str:
+def reorganisation_key(events: pd.DataFrame, per_line: int = 2) -> str:
     """The key to the numbered reorganisation rules: ``NN year short name``, in date order.
 
     >>> ev = pd.DataFrame({"id": ["T2-10", "T2-07"], "event_date": ["2013-04-01", "2002-04-01"],
@@ -239,11 +240,11 @@ def reorganisation_key(events: pd.DataFrame, per_line: int = 3) -> str:
     ...                             "Shifting the Balance of Power"]})
     >>> print(reorganisation_key(ev, per_line=2))
     Meso-tier reorganisations (dotted rules):
-    07  2002  Shifting the Balance of…     10  2013  Health and Social Care Act…
+    07  2002  Shifting the Balance of Power                 10  2013  Health and Social Care Act 2012 reforms
     """
     ordered = events.assign(when=pd.to_datetime(events["event_date"])).sort_values(
         ["when", "id"], kind="stable")
-    items = [f"{i.replace('T2-', ''):<3} {w.year}  {short_label(n, 27):<27}"
+    items = [f"{i.replace('T2-', ''):<3} {w.year}  {short_label(n, 44):<44}"
              for i, w, n in zip(ordered["id"], ordered["when"], ordered["name"])]
     lines = ["  ".join(items[k:k + per_line]).rstrip()
              for k in range(0, len(items), per_line)]
