@@ -98,9 +98,14 @@ $(STAMPS)/privacy-check: $(NB_STAMPS) $(PKG)
 	$(PY) -m analysis privacy check
 	@touch $@
 
-test: env ## run the unit tests and nbval (strict) over every notebook
-	$(PY) -m pytest tests analysis --doctest-modules --nbval notebooks --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# The notebooks write their figures to a temporary folder (figures/ is never touched),
+# then every figure file made there is compared with the committed bytes.
+test: env ## run the unit tests, nbval (strict) over every notebook, and compare every figure
+	@figs=$$(mktemp -d) && trap 'rm -rf "$$figs"' EXIT && \
+	echo "figures of this run: $$figs" && \
+	ANALYSIS_FIGURES=$$figs $(PY) -m pytest tests analysis --doctest-modules --nbval notebooks \
+	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider && \
+	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider
 
 lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)

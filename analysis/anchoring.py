@@ -21,11 +21,21 @@ Rules
     2019-02 to 2022-02; ...), or an era's own label from the eras table.
 ``event``
     The label (or ``pattern``) of an event from the optional events table.
+``month``
+    "October 2011", "in Sept. 2013" -> that month.
+``open``
+    "before 2013" -> up to December 2012; "until 2013" -> up to December 2013;
+    "since 2013" -> January 2013 onward; "after 2013" -> January 2014 onward; with a
+    month ("since October 2011") the same from that month. The other end is open.
 ``relative_anchored``
     "two years later", "the year after", "the previous year", "back then", "at the
     time", "that year" ... only when a ``year`` or ``range`` reference ends at most
     ``window`` characters before it in the same text; the period is computed from that
     anchor, which the evidence names.
+
+An explicit date (``year``, ``range``, ``month``, ``open``) in a sentence wins over a
+named programme or body in the same sentence: "we closed Connecting for Health in March
+2013" speaks of March 2013, not of the NPfIT era, so the name then dates nothing.
 
 Periods are months, ``YYYY-MM``, both ends inclusive; an open end is ``""``.
 """
@@ -129,6 +139,18 @@ _RANGES = (
 )
 _FINANCIAL = re.compile(rf"{_LEFT}(?P<a>{_YEAR})/(?P<b>\d\d){_RIGHT}")
 _SINGLE = re.compile(rf"{_LEFT}(?P<a>{_YEAR}){_RIGHT}")
+_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8,
+           "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12}
+# Capitalised month names only: "may 2010" in running text is rarely the month.
+_MONTH_NAME = (r"(?P<mon>January|February|March|April|May|June|July|August|September|"
+               r"October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+               r"\.?)")
+_MONTH = re.compile(rf"\b{_MONTH_NAME} (?P<a>{_YEAR}){_RIGHT}")
+_OPEN = re.compile(rf"\b(?P<w>(?i:before|until|till|since|after)) (?:{_MONTH_NAME} )?"
+                   rf"(?P<a>{_YEAR}){_RIGHT}")
+# Sentence ends: a full stop, question or exclamation mark before a space, or a new line.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+|\n")
+_DATED = {"year", "range", "month", "open"}
 _RELATIVE = tuple((re.compile(p, re.I), shift) for p, shift in RELATIVE_PATTERNS)
 
 COLUMNS = ["segment_id", "source_id", "period_start", "period_end", "era_id", "rule",
@@ -171,7 +193,8 @@ def _eras_of(first: int, last: int | None, eras: list[tuple]) -> str:
     ``eras`` holds ``(era_id, first, last)`` rows of :func:`_eras_table` (plain tuples:
     this runs once per reference)."""
     hits = [e for e, f, t in eras
-            if (last is None or f <= last) and (t is None or pd.isna(t) or first < t)]
+            if (last is None or f <= last)
+            and (t is None or pd.isna(t) or first is None or first < t)]
     return "|".join(hits)
 
 
@@ -206,14 +229,14 @@ def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None =
     --------
     >>> eras = pd.DataFrame({"era_id": ["npfit", "ccg"], "label": ["NPfIT", "CCGs"],
     ...     "start_date": ["2002-06", "2011-09"], "end_date": ["2011-09", "2016-09"]})
-    >>> refs = find_references("In 2006 the LSP went bust; two years later we left.", eras)
+    >>> refs = find_references("The LSP went bust. In 2006 we bid; two years later we left.", eras)
     >>> refs[["period_start", "period_end", "era_id", "rule"]]
       period_start period_end era_id               rule
-    0      2006-01    2006-12  npfit               year
-    1      2002-06    2011-09  npfit           era_name
+    0      2002-06    2011-09  npfit           era_name
+    1      2006-01    2006-12  npfit               year
     2      2008-01    2008-12  npfit  relative_anchored
     >>> refs["evidence"].tolist()
-    ['2006', 'LSP', 'two years later (anchor: 2006)']
+    ['LSP', '2006', 'two years later (anchor: 2006)']
     """
     table = _eras_table(eras)
     found = []  # (start, end, first, last, era_id or None, rule, evidence)
@@ -231,6 +254,21 @@ def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None =
         a = int(m["a"])
         if YEAR_MIN <= a <= YEAR_MAX:
             found.append((m.start(), m.end(), *_year_period(a, a), None, "year", m[0]))
+    for m in _MONTH.finditer(text):
+        a = int(m["a"])
+        if YEAR_MIN <= a <= YEAR_MAX:
+            month = a * 12 + _MONTHS[m["mon"][:3]] - 1
+            found.append((m.start(), m.end(), month, month, None, "month", m[0]))
+    for m in _OPEN.finditer(text):
+        a = int(m["a"])
+        if not YEAR_MIN <= a <= YEAR_MAX:
+            continue
+        word = m["w"].lower()
+        first = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 0)
+        last = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 11)
+        period = {"before": (None, first - 1), "until": (None, last), "till": (None, last),
+                  "since": (first, None), "after": (last + 1, None)}[word]
+        found.append((m.start(), m.end(), *period, None, "open", m[0]))
     era_period = {e: (f, t) for e, f, t in zip(table["era_id"], table["first"], table["last"])}
     names = [(p.pattern, p.ignore_case, p.era_id, p.start, p.end, "era_name")
              for p in ERA_PATTERNS if not p.era_id or p.era_id in era_period]
@@ -246,7 +284,7 @@ def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None =
                 first = _month(start, "patterns", None)
                 last = _month(end, "patterns", None) if end else None
             found.append((m.start(), m.end(), int(first), last, era or None, rule, m[0]))
-    refs = _resolve(found)
+    refs = _dates_win(text, _resolve(found))
     refs += _relative(text, refs, window)
     refs.sort(key=lambda r: (r[0], r[1], r[5]))
     era_rows = list(zip(table["era_id"], table["first"], table["last"]))
@@ -282,7 +320,7 @@ def _event_patterns(events: pd.DataFrame | None) -> list[tuple]:
 
 def _resolve(found: list[tuple]) -> list[tuple]:
     """Drop a year inside a range or name, and the shorter of overlapping names/ranges."""
-    rank = {"range": 0, "era_name": 0, "event": 0, "year": 1}
+    rank = {"range": 0, "open": 0, "month": 0, "era_name": 0, "event": 0, "year": 1}
     ordered = sorted(found, key=lambda r: (rank[r[5]], -(r[1] - r[0]), r[0]))
     kept: list[tuple] = []
     # The kept spans never overlap, so sorted by (start, end) their ends rise too: a new
@@ -297,9 +335,17 @@ def _resolve(found: list[tuple]) -> list[tuple]:
     return kept
 
 
+def _dates_win(text: str, refs: list[tuple]) -> list[tuple]:
+    """Drop the era names of every sentence that also states an explicit date."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentence = [bisect.bisect_right(ends, r[0]) for r in refs]
+    dated = {s for s, r in zip(sentence, refs) if r[5] in _DATED}
+    return [r for s, r in zip(sentence, refs) if not (r[5] == "era_name" and s in dated)]
+
+
 def _relative(text: str, refs: list[tuple], window: int) -> list[tuple]:
     """Relative phrases anchored by the nearest year or range ending within ``window``."""
-    anchors = sorted((r for r in refs if r[5] in {"year", "range"}), key=lambda r: r[1])
+    anchors = sorted((r for r in refs if r[5] in {"year", "range", "month"}), key=lambda r: r[1])
     ends = np.array([a[1] for a in anchors], dtype=np.int64)
     out = []
     for rx, shift in _RELATIVE:
@@ -387,7 +433,7 @@ def anchor_segments(segments: pd.DataFrame, texts: Mapping[str, str], eras: pd.D
 
 
 def evidence_periods(anchors: pd.DataFrame, sources: pd.DataFrame, participants: pd.DataFrame,
-                     until: str = "2026-12") -> pd.DataFrame:
+                     until: str = "2026-12", since: str = f"{YEAR_MIN}-01") -> pd.DataFrame:
     """Anchored references as dated periods with the speaker's tier, for a timeline.
 
     Parameters
@@ -398,6 +444,8 @@ def evidence_periods(anchors: pd.DataFrame, sources: pd.DataFrame, participants:
         Link ``source_id`` to ``participant_id`` and its ``tier``.
     until : str
         ``YYYY-MM`` where open periods ("since the ICBs") stop.
+    since : str
+        ``YYYY-MM`` where periods open at the start ("before 2013") begin.
 
     Returns
     -------
@@ -420,8 +468,9 @@ def evidence_periods(anchors: pd.DataFrame, sources: pd.DataFrame, participants:
         participants[["participant_id", "tier"]], on="participant_id", how="left")
     out = anchors.merge(tier[["source_id", "tier"]], on="source_id", how="left")
     end = out["period_end"].where(out["period_end"].astype(str).str.len() > 0, until)
+    start = out["period_start"].where(out["period_start"].astype(str).str.len() > 0, since)
     out = out.assign(
-        period_start=pd.to_datetime(out["period_start"], format="%Y-%m"),
+        period_start=pd.to_datetime(start, format="%Y-%m"),
         period_end=pd.to_datetime(end, format="%Y-%m") + pd.offsets.MonthBegin(1),
     )
     return out[["segment_id", "source_id", "tier", "rule", "period_start",

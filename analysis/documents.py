@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import html
 import io
@@ -575,6 +576,58 @@ def ingest_document(path, fmt: str | None = None) -> tuple[str, str]:
     return out, sha256_text(out)
 
 
+#: Known PDF-to-text damage: a lost "ll" ("wil", "col aboration") or a lost ligature
+#: ("ef cient", "signi cant"). ``where`` is ``word`` (a whole word anywhere) or
+#: ``sentence_start`` (only at the start of a line or sentence: "Al" may be a name).
+REPAIRS_CSV = paths.RESOURCES / "conversion_repairs.csv"
+REPAIR_COLUMNS = ["source_id", "damaged", "repaired", "count"]
+
+
+@functools.lru_cache(maxsize=1)
+def _repair_patterns() -> tuple[tuple[str, str, re.Pattern], ...]:
+    import csv
+
+    with open(REPAIRS_CSV, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    # longest first: "ful y" -> "fully" before "ful" -> "full"
+    for row in sorted(rows, key=lambda r: -len(r["damaged"])):
+        body = re.escape(row["damaged"])
+        if row["where"] == "sentence_start":
+            rx = re.compile(rf"(?:^|(?<=[.!?:] ))[ \t]*{body}\b", re.M)
+        else:
+            # "et al" is a citation, not a lost "ll"
+            rx = re.compile(rf"(?<![\w'’-])(?<!et ){body}(?![\w'’]|-\w)")
+        out.append((row["damaged"], row["repaired"], rx))
+    return tuple(out)
+
+
+def repair_conversion(text: str) -> tuple[str, dict[str, int]]:
+    """Undo known PDF-conversion damage; return the text and the count of each repair.
+
+    Parameters
+    ----------
+    text : str
+        A normalised text.
+
+    Returns
+    -------
+    tuple of (str, dict)
+        The repaired text and ``{"damaged -> repaired": count}`` for repairs made.
+
+    Examples
+    --------
+    >>> repair_conversion("Al plans wil be signi cant. Al Smith et al agreed.")
+    ('All plans will be significant. All Smith et al agreed.', {'signi cant -> significant': 1, 'wil -> will': 1, 'Al -> All': 2})
+    """
+    counts: dict[str, int] = {}
+    for damaged, repaired, rx in _repair_patterns():
+        text, n = rx.subn(lambda m: m[0][: len(m[0]) - len(damaged)] + repaired, text)
+        if n:
+            counts[f"{damaged} -> {repaired}"] = n
+    return text, counts
+
+
 def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
     """Ingest every shipped document of the manifest.
 
@@ -605,7 +658,7 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
     out_dir = Path(out_dir or paths.PROCESSED_DOCUMENTS)
     root = Path(documents_dir or paths.DOCUMENTS)
     df = load_manifest(manifest)
-    texts, rows = {}, []
+    texts, rows, repairs = {}, [], []
     for i, row in enumerate(df.itertuples(index=False)):
         if not row.local_file:
             continue
@@ -616,7 +669,12 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
         if sha256_file(file) != row.sha256:
             raise DataError(manifest, csv_line(i), f"sha256 of {row.local_file} does not "
                                                    "match the manifest (file changed?)")
-        text, digest = ingest_document(file)
+        text, _ = ingest_document(file)
+        # the processed copy is repaired; every repair is listed in repairs.csv
+        text, counts = repair_conversion(text)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        repairs += [{"source_id": row.doc_id, "damaged": k.split(" -> ")[0],
+                     "repaired": k.split(" -> ")[1], "count": n} for k, n in counts.items()]
         texts[row.doc_id] = text
         rows.append({"source_id": row.doc_id, "kind": "document", "title": row.title,
                      "date": row.date, "date_precision": row.date_precision,
@@ -634,6 +692,8 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
         if stale.stem not in texts:
             stale.unlink()
     write_table(sources, out_dir / "sources.csv", SOURCE_COLUMNS)
+    write_table(pd.DataFrame(repairs, columns=REPAIR_COLUMNS).sort_values(
+        ["source_id", "damaged"], kind="stable"), out_dir / "repairs.csv", REPAIR_COLUMNS)
     return sources
 
 

@@ -136,6 +136,67 @@ def _jsonable(value):
     return str(value)
 
 
+FIGURE_SUFFIXES = (".png", ".svg", ".json")
+
+
+def compare(built: os.PathLike | str, committed: os.PathLike | str | None = None) -> list[str]:
+    """Figure files that differ between a fresh run and the committed ``figures/``.
+
+    Every PNG, SVG and JSON sidecar of either folder is compared byte for byte. A sidecar
+    written outside the repository records its output paths as absolute paths under
+    ``built``; they are read as ``figures/<file>`` (the sidecar's only machine-dependent
+    part) before the comparison, so a sidecar compares equal exactly when it would be
+    byte-identical had the run written to ``figures/``.
+
+    Parameters
+    ----------
+    built : path-like
+        Where the run wrote its figures (``ANALYSIS_FIGURES``).
+    committed : path-like, optional
+        Defaults to the repository's ``figures/``.
+
+    Returns
+    -------
+    list of str
+        One line per problem, ``"<file>: <reason>"``, sorted; empty when all agree.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> a, b = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (a / "f.png").write_bytes(b"x"), (b / "f.png").write_bytes(b"y")
+    >>> _ = (b / "g.svg").write_bytes(b"z")
+    >>> compare(a, b)
+    ['f.png: differs from the committed bytes', 'g.svg: committed but not made by the run']
+    """
+    built = Path(built)
+    committed = Path(committed) if committed is not None else paths.ROOT / "figures"
+
+    def files(d: Path) -> set[str]:
+        return {f.name for f in d.iterdir() if f.is_file() and f.suffix in FIGURE_SUFFIXES}
+
+    made, kept = files(built), files(committed)
+    problems = [f"{n}: committed but not made by the run" for n in kept - made]
+    problems += [f"{n}: made by the run but not committed" for n in made - kept]
+    for name in made & kept:
+        new, old = (built / name).read_bytes(), (committed / name).read_bytes()
+        if name.endswith(".json"):
+            new = _normalise_sidecar(new, built)
+        if new != old:
+            problems.append(f"{name}: differs from the committed bytes")
+    return sorted(problems)
+
+
+def _normalise_sidecar(data: bytes, built: Path) -> bytes:
+    """A sidecar's bytes as if its figures had been written to ``figures/``."""
+    record = json.loads(data)
+    prefix = paths.relative(built).rstrip("/") + "/"
+    for out in record.get("outputs", []):
+        if out["path"].startswith(prefix):
+            out["path"] = "figures/" + out["path"][len(prefix):]
+    return (json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
 def save(fig, name: str, *, directory: os.PathLike | str | None = None,
          notebook: str | None = None, parameters: Mapping | None = None,
          inputs: Iterable[os.PathLike | str] | None = None, close: bool = True):

@@ -155,12 +155,13 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
                              sharex=True, gridspec_kw={"height_ratios": ratios})
     ax = axes[0]
     x0, x1 = _year(periods["start_date"]), _year(periods["end_date"])
+    # years per point of text on this axis, to tell whether a label fits inside its bar
+    years_per_pt = (end + 1 - start) / (ax.get_position().width * FULL_WIDTH * 72)
     for i, r in periods.reset_index(drop=True).iterrows():
         lane = i % 2
         ax.barh(lane, x1[i] - x0[i], left=x0[i], height=0.8,
                 color=CONTROL_COLOURS[r["control_model"]], alpha=0.85)
-        ax.text(x0[i] + 0.15, lane, r["id"], fontsize=6.5, va="center", color="white",
-                fontweight="bold", clip_on=True)
+        _bar_label(ax, r["id"], lane, x0, x1, i, years_per_pt)
     for x, label in zip(_year(events["event_date"]), events["id"]):
         for a in axes:
             a.axvline(x, color="#555555", linewidth=0.6, linestyle=":", zorder=0)
@@ -224,7 +225,57 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
     axes[-1].set_xlim(start, end + 1)
     axes[-1].set_xlabel("year")
     fig.align_ylabels(axes)
+    # under the year axis, monospaced so that the key's columns line up
+    axes[-1].annotate(reorganisation_key(events), xy=(0, 0), xycoords="axes fraction",
+                      xytext=(-40, -34), textcoords="offset points", fontsize=6, va="top",
+                      ha="left", family="DejaVu Sans Mono", linespacing=1.4)
     return fig
+
+
+def reorganisation_key(events: pd.DataFrame, per_line: int = 2) -> str:
+    """The key to the numbered reorganisation rules: ``NN year short name``, in date order.
+
+    >>> ev = pd.DataFrame({"id": ["T2-10", "T2-07"], "event_date": ["2013-04-01", "2002-04-01"],
+    ...                    "name": ["Health and Social Care Act 2012 reforms",
+    ...                             "Shifting the Balance of Power"]})
+    >>> print(reorganisation_key(ev, per_line=2))
+    Meso-tier reorganisations (dotted rules):
+    07  2002  Shifting the Balance of Power                 10  2013  Health and Social Care Act 2012 reforms
+    """
+    ordered = events.assign(when=pd.to_datetime(events["event_date"])).sort_values(
+        ["when", "id"], kind="stable")
+    items = [f"{i.replace('T2-', ''):<3} {w.year}  {short_label(n, 44):<44}"
+             for i, w, n in zip(ordered["id"], ordered["when"], ordered["name"])]
+    lines = ["  ".join(items[k:k + per_line]).rstrip()
+             for k in range(0, len(items), per_line)]
+    return "\n".join(["Meso-tier reorganisations (dotted rules):", *lines])
+
+
+def _bar_label(ax, label: str, lane: int, x0, x1, i: int, years_per_pt: float) -> None:
+    """Label bar ``i`` inside when the text fits, else beside it where its lane is free."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    size = 6.5
+    width = TextPath((0, 0), label, size=size,
+                     prop=FontProperties(family="DejaVu Sans", weight="bold")).get_extents().width
+    need = width * years_per_pt + 0.3
+    if x1[i] - x0[i] >= need:
+        ax.text(x0[i] + 0.15, lane, label, fontsize=size, va="center", color="white",
+                fontweight="bold")
+        return
+    # the neighbours in the same lane are two bars away (lanes alternate)
+    right_free = i + 2 >= len(x0) or x0[i + 2] - x1[i] >= need
+    left_free = i - 2 < 0 or x0[i] - x1[i - 2] >= need
+    if right_free:
+        ax.text(x1[i] + 0.1, lane, label, fontsize=size, va="center", ha="left",
+                fontweight="bold")
+    elif left_free:
+        ax.text(x0[i] - 0.1, lane, label, fontsize=size, va="center", ha="right",
+                fontweight="bold")
+    else:  # no room in the lane: under the bar, in the gap above the event numbers
+        ax.text((x0[i] + x1[i]) / 2, lane + 0.45, label, fontsize=size - 1, va="top",
+                ha="center", fontweight="bold")
 
 
 def steps_table(steps: pd.DataFrame, layers: Sequence[str]) -> pd.DataFrame:

@@ -46,6 +46,8 @@ __all__ = [
 #: ("paper-free", "patient's", "don't"). Punctuation and underscores separate tokens.
 TOKEN_PATTERN = r"[^\W_]+(?:['\u2019\-][^\W_]+)*"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+#: A key-term candidate: letters only, joined by internal hyphens or apostrophes.
+_WORD = r"[^\W\d_]+(?:['\-][^\W\d_]+)*"
 _SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
 
 
@@ -536,16 +538,21 @@ def keywords(index: Index, documents_a: Iterable[str], documents_b: Iterable[str
              min_freq: int = 5, drop_stopwords: bool = True) -> pd.DataFrame:
     """Keyness of sub-corpus A against B, keeping the words worth reading.
 
-    :func:`keyness` over the two groups of documents, then only alphabetic terms whose
+    :func:`keyness` over the two groups of documents, then only words (letters, with
+    internal hyphens or apostrophes: "five-year", "patient's"; no numbers) whose
     combined frequency is at least ``min_freq`` and (by default) that are not stop
     words; sorted by G² as :func:`keyness` sorts.
 
     >>> idx = build_index({"a": "the ICB plans the ICB budget", "b": "the SHA and the PCT"})
     >>> keywords(idx, ["a"], ["b"], min_freq=2)["term"].tolist()
     ['icb']
+    >>> idx = build_index({"a": "five-year plans; the ICB's five-year plans", "b": "2025 2025"})
+    >>> keywords(idx, ["a"], ["b"], min_freq=2)["term"].tolist()
+    ['five-year', 'plans']
     """
     key = keyness(term_counts(index, documents_a), term_counts(index, documents_b))
-    keep = (key["freq_a"] + key["freq_b"] >= min_freq) & key["term"].str.isalpha()
+    keep = ((key["freq_a"] + key["freq_b"] >= min_freq)
+            & key["term"].str.fullmatch(_WORD, na=False))
     if drop_stopwords:
         keep &= ~key["term"].isin(stopwords())
     return key[keep].reset_index(drop=True)

@@ -139,11 +139,10 @@ def test_anchor_segments_assigns_references_inside_segments():
     out = an.anchor_segments(seg, texts, ERAS)
     got = list(out[["segment_id", "rule", "period_start"]].itertuples(index=False, name=None))
     # s1 holds only "Two years later", anchored by 2004 outside the segment -> 2006.
-    # s2 (whole text) holds all four references; s3 "In 2004 w" holds the year; s4 starts
-    # inside "LSP" (the name is cut, so not its own) and holds the rest.
+    # s2 (whole text) holds all three references ("the LSP" dates nothing: its sentence
+    # states 2004); s3 "In 2004 w" holds the year; s4 starts inside "LSP" and holds the rest.
     assert got == [
         ("s2", "year", "2004-01"), ("s3", "year", "2004-01"),
-        ("s2", "era_name", "2002-06"),
         ("s1", "relative_anchored", "2006-01"), ("s2", "relative_anchored", "2006-01"),
         ("s4", "relative_anchored", "2006-01"),
         ("s2", "era_name", "2013-04"), ("s4", "era_name", "2013-04"),
@@ -158,3 +157,91 @@ def test_anchor_segments_bad_offsets():
     seg = pd.DataFrame({"segment_id": ["s1"], "source_id": ["P09"], "start": [0], "end": [3]})
     with pytest.raises(DataError, match="segments:2: source 'P09' has no text"):
         an.anchor_segments(seg, {"P01": "abc"}, ERAS)
+
+
+# ---- explicit dates win over names; months; open periods (issue 12). Every expected era
+# is worked by hand from the ERAS above: an era's end month belongs to the next era.
+
+def test_explicit_date_in_the_sentence_wins_over_a_named_programme():
+    # March 2013 is inside ccg (2011-09 to 2016-09); Connecting for Health dates nothing.
+    assert refs("We closed Connecting for Health in March 2013.") == [
+        ("March 2013", "month", "2013-03", "2013-03", "ccg")]
+    # 2024 is after 2022-07: icb only; "the national programme" dates nothing.
+    assert refs("In 2024 it was the national programme by another name.") == [
+        ("2024", "year", "2024-01", "2024-12", "icb")]
+    # 2023: icb; What Good Looks Like (2021-08) dates nothing.
+    assert refs("The ICB's digital strategy in 2023 had to follow the What Good Looks Like "
+                "headings.") == [("2023", "year", "2023-01", "2023-12", "icb")]
+    # A body named with a year in the same sentence: the year (ccg) wins over 2013-04.
+    assert refs("When the SHAs went in 2014 nobody noticed.") == [
+        ("2014", "year", "2014-01", "2014-12", "ccg")]
+
+
+def test_a_name_in_another_sentence_keeps_its_era():
+    # Today's behaviour kept: the name and the year are in different sentences.
+    assert refs("Under NPfIT we had no say. In 2016 we chose.") == [
+        ("NPfIT", "era_name", "2002-06", "2011-09", "npfit"),
+        ("2016", "year", "2016-01", "2016-12", "ccg|stp_ics")]
+    # A year inside a name is part of the name, so the name still dates the sentence.
+    assert refs("The 2012 Act changed everything.") == [
+        ("The 2012 Act", "era_name", "2013-04", "2013-04", "ccg")]
+    # A name alone still dates its sentence.
+    assert refs("Connecting for Health ran it.") == [
+        ("Connecting for Health", "era_name", "2002-06", "2011-09", "npfit")]
+
+
+def test_months_are_kept():
+    # npfit ends 2011-09, where ccg begins: October and September 2011 are ccg only,
+    # August 2011 is npfit only; a year alone (2011) overlaps both.
+    assert refs("In October 2011 we started.") == [
+        ("October 2011", "month", "2011-10", "2011-10", "ccg")]
+    assert refs("In September 2011 we started.")[0][2:] == ("2011-09", "2011-09", "ccg")
+    assert refs("In Aug 2011 we started.")[0][2:] == ("2011-08", "2011-08", "npfit")
+    assert refs("In 2011 we started.")[0][4] == "npfit|ccg"
+    # June 2022 is stp_ics, July 2022 is icb.
+    assert refs("By June 2022 and in July 2022.") == [
+        ("June 2022", "month", "2022-06", "2022-06", "stp_ics"),
+        ("July 2022", "month", "2022-07", "2022-07", "icb")]
+    # "may" in lower case is the verb, so only the year counts.
+    assert refs("It may 2013 be.") == [("2013", "year", "2013-01", "2013-12", "ccg")]
+
+
+def test_before_until_since_after_give_open_periods():
+    # before 2013: to 2012-12, every era that starts by then (imt, ifh, npfit, ccg).
+    assert refs("Before 2013 we had SHAs.") == [
+        ("Before 2013", "open", "", "2012-12", "imt|ifh|npfit|ccg")]
+    # until 2013: to 2013-12, the same eras.
+    assert refs("It ran until 2013.") == [
+        ("until 2013", "open", "", "2013-12", "imt|ifh|npfit|ccg")]
+    # before 2002: to 2001-12, imt and ifh (npfit starts 2002-06).
+    assert refs("That was before 2002.")[0][2:] == ("", "2001-12", "imt|ifh")
+    # since 2013: from 2013-01, ccg onward.
+    assert refs("Since 2013 it is better.") == [
+        ("Since 2013", "open", "2013-01", "", "ccg|stp_ics|icb")]
+    # after 2016: from 2017-01, stp_ics (from 2016-09) and icb.
+    assert refs("After 2016 it changed.") == [
+        ("After 2016", "open", "2017-01", "", "stp_ics|icb")]
+    # with a month: since October 2011 from 2011-10 (ccg onward); before July 2022 to
+    # 2022-06 (all but icb); after June 2022 from 2022-07 (icb).
+    assert refs("since October 2011")[0][1:] == ("open", "2011-10", "", "ccg|stp_ics|icb")
+    assert refs("before July 2022")[0][2:] == ("", "2022-06",
+                                               "imt|ifh|npfit|ccg|stp_ics")
+    assert refs("after June 2022")[0][2:] == ("2022-07", "", "icb")
+    # An open period is an explicit date: the programme named with it dates nothing.
+    assert refs("Until 2011 the National Programme ran our IT.") == [
+        ("Until 2011", "open", "", "2011-12", "imt|ifh|npfit|ccg")]
+    # Today's ranges are kept: "2002 until 2005" is a range, not "until 2005".
+    assert refs("From 2002 until 2005 we waited.") == [
+        ("2002 until 2005", "range", "2002-01", "2005-12", "ifh|npfit")]
+
+
+def test_open_periods_on_the_timeline():
+    # An open start becomes `since` (1990-01 by default), an open end `until`.
+    anchors = pd.DataFrame({"segment_id": ["s1"], "source_id": ["P01"],
+                            "period_start": [""], "period_end": ["2012-12"],
+                            "rule": ["open"]})
+    out = an.evidence_periods(anchors, pd.DataFrame({"source_id": ["P01"],
+                                                     "participant_id": ["P01"]}),
+                              pd.DataFrame({"participant_id": ["P01"], "tier": ["meso"]}))
+    assert out[["period_start", "period_end"]].astype(str).values.tolist() == [
+        ["1990-01-01", "2013-01-01"]]

@@ -474,3 +474,41 @@ def test_cli_ingest_then_code(tmp_path, capsys):
     assert "th_standards_interop" in set(segs.loc[segs["source_id"] == "page", "code_id"])
     cov = pd.read_csv(out / "coverage.csv")
     assert (cov["share"] > 0).all() and (cov["share"] <= 1).all()
+
+
+# --------------------------------------------------------------------------- conversion repairs
+
+def test_repair_conversion_undoes_lost_ll_and_ligatures():
+    # Each damaged form and its repair written out by hand from the repair list.
+    text = ("Al trusts wil col aborate ful y. The plan is wel -informed and signi cant.\n"
+            "Al ICBs must be ef cient.")
+    fixed, counts = D.repair_conversion(text)
+    assert fixed == ("All trusts will collaborate fully. The plan is well -informed and "
+                     "significant.\nAll ICBs must be efficient.")
+    assert counts == {"col aborate -> collaborate": 1, "signi cant -> significant": 1,
+                      "ef cient -> efficient": 1, "ful y -> fully": 1, "wil -> will": 1,
+                      "wel -> well": 1, "Al -> All": 2}
+
+
+def test_repair_conversion_leaves_real_words_alone():
+    # "Al" inside a sentence may be a name; "et al" is a citation; words that merely
+    # contain a damaged form ("wilful", "fully", "final") are not touched.
+    text = "Ask Dr Al Smith (Smith et al, 2009); wilful, fully, final, will."
+    assert D.repair_conversion(text) == (text, {})
+
+
+def test_ingest_corpus_lists_every_repair(tmp_path):
+    manifest, docs = corpus_fixture(tmp_path)
+    raw = "Plans wil change. Al of them wil.\n"
+    (docs / "messy.md").write_text(raw, encoding="utf-8")
+    m = pd.read_csv(manifest, dtype=str, keep_default_na=False)
+    m.loc[m["doc_id"] == "messy", "sha256"] = sha256_file(docs / "messy.md")
+    m.to_csv(manifest, index=False, lineterminator="\n")
+    out = tmp_path / "out"
+    D.ingest_corpus(manifest, out, docs)
+    assert (out / "texts" / "messy.txt").read_text(encoding="utf-8") == (
+        "Plans will change. All of them will.\n")
+    assert (docs / "messy.md").read_text(encoding="utf-8") == raw  # the raw file stays
+    repairs = pd.read_csv(out / "repairs.csv", dtype=str, keep_default_na=False)
+    assert repairs.values.tolist() == [["messy", "Al", "All", "1"],
+                                       ["messy", "wil", "will", "2"]]

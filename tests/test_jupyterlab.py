@@ -101,7 +101,9 @@ def lab(tmp_path_factory):
         (tmp / "settings" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "settings" / rel).write_text(json.dumps(values))
     port, token = _browser.free_port(), secrets.token_hex(24)
+    # the copy's own figures/, whatever make test set ANALYSIS_FIGURES to
     env = dict(os.environ, **_MAKE_ENV, PYTHONPATH=str(repo), ANALYSIS_ROOT=str(repo),
+               ANALYSIS_FIGURES=str(repo / "figures"),
                JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
                IPYTHONDIR=str(tmp / "ipython"))
     # --allow-root: CI containers run as root. No news, update checks or extension

@@ -261,3 +261,13 @@ def test_keywords_filter_stopwords_rare_and_non_alphabetic_terms():
     assert sorted(out["term"]) == ["icb", "plans", "sha"]
     assert set(T.keywords(idx, ["a"], ["b"], min_freq=2, drop_stopwords=False)["term"]) >= {
         "the", "and"}
+
+
+def test_keywords_keep_hyphenated_and_possessive_words():
+    # A: five-year x3, patient's x3; B: neither. Numbers are never key terms.
+    idx = T.build_index({"a": "five-year plan, patient's record; five-year, patient's; "
+                               "five-year patient's 2025 2025 2025",
+                         "b": "plan record plan record care care care"})
+    terms = T.keywords(idx, ["a"], ["b"], min_freq=3)["term"].tolist()
+    assert "five-year" in terms and "patient's" in terms
+    assert "2025" not in terms
