@@ -110,7 +110,7 @@ lab: env ## open JupyterLab on this project (127.0.0.1 only, with a token)
 
 report: env privacy-check ## HTML report in build/report/: notebooks, figures with provenance, data sets
 	$(PY) -m analysis report
-	$(PY) -m analysis privacy check $(foreach r,build/report build/private/report,$(if $(wildcard $(r)),--root $(r)))
+	$(PY) -m analysis privacy check --root build/report $$(test -d build/private/report && echo --root build/private/report)
 	@echo "report checked for identifiers: done"
 
 bench: env ## scale benchmark (SCALE=0.05 for a quick run); writes bench/results.json on a full run
