@@ -235,7 +235,7 @@ def normalise_for_matching(text: str) -> tuple[str, list[int], list[int]]:
     >>> norm
     'Zoë Harriet'
     >>> starts[0], ends[2], starts[4], ends[10]
-    (0, 4, 6, 13)
+    (0, 4, 6, 14)
     """
     out: list[str] = []
     starts: list[int] = []
