@@ -91,12 +91,9 @@ $(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)
 	@touch $@
 
 # ---------------------------------------------------------------- checks
-privacy-check: $(STAMPS)/privacy-check ## fail if any identifier reaches data/processed/, figures/ or notebook outputs
-
-$(STAMPS)/privacy-check: $(NB_STAMPS) $(PKG)
-	@mkdir -p $(STAMPS)
+# No stamp: a leak planted after the last build must fail the next `make all`.
+privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, figures/ or notebooks
 	$(PY) -m analysis privacy check
-	@touch $@
 
 # The notebooks write their figures to a temporary folder (figures/ is never touched),
 # then every figure file made there is compared with the committed bytes.
@@ -107,8 +104,14 @@ test: env ## run the unit tests, nbval (strict) over every notebook, and compare
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider && \
 	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider
 
-lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
+# Address and token on the command line, so that a ~/.jupyter setting (ip='*', an empty
+# token) cannot open the study's data to the network; root (a container) gets a warning.
+LAB_TOKEN ?= $(shell $(PY) -c "import secrets; print(secrets.token_hex(24))" 2>/dev/null)
+lab: env ## open JupyterLab on this project (127.0.0.1 only, with a token)
+	@if [ "$$(id -u)" = 0 ]; then echo "warning: running JupyterLab as root (a container?); notebooks can change any file on this system" >&2; fi
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 \
+	  --IdentityProvider.token=$(LAB_TOKEN) --ServerApp.allow_remote_access=False \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: thesis
 THESIS_DIR := $(if $(filter private,$(STUDY)),build/private/thesis,build/thesis)
@@ -116,8 +119,10 @@ thesis: $(PROCESSED_STAMPS) ## thesis tables, quote bank and codebook appendix i
 	$(PY) -m analysis thesis --study $(STUDY)
 	$(PY) -m analysis privacy check --root $(THESIS_DIR)
 
-report: env ## HTML report in build/report/: notebooks, figures with provenance, data sets
+report: env privacy-check ## HTML report in build/report/: notebooks, figures with provenance, data sets
 	$(PY) -m analysis report
+	$(PY) -m analysis privacy check --root build/report $$(test -d build/private/report && echo --root build/private/report)
+	@echo "report checked for identifiers: done"
 
 bench: env ## scale benchmark (SCALE=0.05 for a quick run); writes bench/results.json on a full run
 	$(PY) bench/run.py $(if $(SCALE),--scale $(SCALE) --out build/bench_results.json)

@@ -235,6 +235,14 @@ def _check_file(path: Path):
     except DataError as err:
         return None, [err]
     try:
+        # anchors and aliases first, from the token stream (linear, nothing expanded):
+        # a few hundred bytes of nested aliases would otherwise expand into billions of nodes
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
+                return None, [DataError(path, token.start_mark.line + 1,
+                                        f"YAML {what} refused: write each value out in "
+                                        "full (aliases can expand without limit)")]
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

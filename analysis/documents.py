@@ -719,15 +719,37 @@ class _DownloadFailed(Exception):
     """A download that did not work; the caller names the manifest line."""
 
 
+def _opener():
+    """urllib with redirects to http(s) only (urllib's own also follows ftp://)."""
+    import urllib.request
+    from urllib.parse import urljoin, urlparse
+
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        def http_error_302(self, req, fp, code, msg, headers):
+            newurl = headers.get("location") or headers.get("uri") or ""
+            scheme = urlparse(urljoin(req.full_url, newurl)).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise _DownloadFailed(f"refused a redirect from {req.full_url} to a "
+                                      f"{scheme}:// address")
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    return urllib.request.build_opener(HttpOnlyRedirects)
+
+
 def _download(url: str, timeout: float) -> tuple[bytes, str]:
     """Bytes and content type of a URL."""
     import http.client
     import urllib.error
     import urllib.request
+    from urllib.parse import urlparse
 
+    if urlparse(url).scheme.lower() not in ("http", "https"):
+        raise _DownloadFailed(f"refused {url}: only http:// and https:// are fetched")
     request = urllib.request.Request(url, headers={"User-Agent": "analysis-compendium"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             data = response.read(_MAX_BYTES + 1)
             ctype = response.headers.get_content_type() if response.headers else ""
     except urllib.error.HTTPError as exc:
@@ -742,6 +764,34 @@ def _download(url: str, timeout: float) -> tuple[bytes, str]:
     if not data:
         raise _DownloadFailed(f"download of {url} is empty")
     return data, ctype
+
+
+_LOGIN_RX = re.compile(rb"<input[^>]*type\s*=\s*[\"']?password|<form[^>]*(?:login|signin|sign-in)",
+                       re.IGNORECASE)
+_NOT_FOUND_RX = re.compile(rb"<title[^>]*>[^<]*(?:not found|404|page missing|"
+                           rb"sign in|log in|access denied)", re.IGNORECASE)
+
+
+def _content_problem(data: bytes, suffix: str) -> str | None:
+    """Why ``data`` is not the kind of document the manifest names, or None: a PDF
+    starts with ``%PDF-``; an HTML publication is HTML with some text and is neither a
+    login page nor a "not found" page served with status 200; a Word file is a zip; a
+    text file is not HTML."""
+    head = data[:2048].lstrip().lower()
+    if suffix == ".pdf":
+        return None if b"%PDF-" in data[:1024] else "is not a PDF (no %PDF- header)"
+    if suffix == ".docx":
+        return None if data.startswith(b"PK\x03\x04") else "is not a Word file (not a zip)"
+    looks_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+    if suffix in (".html", ".htm"):
+        if not (looks_html or b"<body" in data[:65536].lower() or b"<p" in head):
+            return "is not an HTML page"
+        if _LOGIN_RX.search(data) or _NOT_FOUND_RX.search(data[:65536]):
+            return "is a login or 'not found' page, not the publication"
+        return None
+    if looks_html:
+        return "is an HTML page where a text file was expected"
+    return None
 
 
 def _suffix_for(url: str, ctype: str) -> str | None:
@@ -760,9 +810,17 @@ def fetch_documents(manifest=None, dest=None, base_url: str | None = None,
     For each row: a present file is only checked against its SHA-256; a missing file
     with a recorded SHA-256 is downloaded from ``canonical_url`` and must match it; a
     row with no file is downloaded to ``fetched/<doc_id><suffix>`` and its
-    ``local_file`` and ``sha256`` are filled in. Files are written atomically after
-    the check, so a 404 or a hash mismatch leaves nothing behind; the manifest is
-    rewritten atomically once, with the successful rows only.
+    ``local_file`` and ``sha256`` are filled in. What arrives must be what the row
+    names (a PDF for ``.pdf``, an HTML publication rather than a login or "not found"
+    page for ``.html``) before its hash is recorded; redirects go to http(s) only.
+
+    All or nothing: every row is downloaded and checked first; when any row fails,
+    nothing is saved and the manifest is left as it was. Otherwise the files are
+    written atomically and the manifest rewritten once.
+
+    This is the one command that writes into ``data/raw/`` (``data/raw/documents/``
+    and the manifest), because the user asked for the files: ``make all`` never runs
+    it, and it needs the network.
 
     Parameters
     ----------
@@ -786,7 +844,7 @@ def fetch_documents(manifest=None, dest=None, base_url: str | None = None,
     dest = Path(dest or paths.DOCUMENTS)
     df = load_manifest(manifest).copy()
     errors: list[DataError] = []
-    changed = False
+    to_write: list[tuple[Path, bytes]] = []
     for i, row in enumerate(df.itertuples(index=False)):
         line = csv_line(i)
         target = dest / row.local_file if row.local_file else None
@@ -811,20 +869,28 @@ def fetch_documents(manifest=None, dest=None, base_url: str | None = None,
                                                     f"{digest[:12]}..., the manifest expects "
                                                     f"{row.sha256[:12]}...; nothing saved"))
             continue
+        suffix = target.suffix.lower() if target is not None else _suffix_for(url, ctype)
+        if suffix is None:
+            errors.append(DataError(manifest, line, f"{row.doc_id}: cannot tell the format "
+                                                    f"of {url} (content type {ctype!r})"))
+            continue
+        problem = _content_problem(data, suffix)
+        if problem:
+            errors.append(DataError(manifest, line, f"{row.doc_id}: what {url} sent {problem}; "
+                                                    "nothing saved"))
+            continue
         if target is None:
-            suffix = _suffix_for(url, ctype)
-            if suffix is None:
-                errors.append(DataError(manifest, line, f"{row.doc_id}: cannot tell the format "
-                                                        f"of {url} (content type {ctype!r})"))
-                continue
             rel = f"fetched/{row.doc_id}{suffix}"
             target = dest / rel
             df.loc[df.index[i], "local_file"] = rel
-        atomic_write(target, data)
         if not row.sha256:
             df.loc[df.index[i], "sha256"] = digest
-        changed = True
-    if changed:
+        to_write.append((target, data))
+    if errors:  # all or nothing: no file saved, the manifest untouched
+        return load_manifest(manifest), errors
+    for target, data in to_write:
+        atomic_write(target, data)
+    if to_write:
         atomic_write(manifest, table_to_csv(df, MANIFEST_COLUMNS))
     return df, errors
 

@@ -18,10 +18,18 @@ outputs:
 
 Matching rules for key entries (pseudonymisation and leak check alike):
 
-* whole word: not preceded or followed by a letter, digit or underscore. A hyphen or an
-  apostrophe is a boundary, so ``Leeds-based`` and ``Smith's`` are caught;
-* case-insensitive; any run of whitespace (line breaks included) in an original matches
-  any run of whitespace in the text, and a straight apostrophe matches a curly one;
+* both sides are normalised first (:func:`normalise_for_matching`): Unicode NFKC (so a
+  decomposed ``Zoe`` + combining diaeresis is ``Zoë``), soft hyphens and zero-width
+  characters removed;
+* whole word: not preceded or followed by a letter or digit. A hyphen, an underscore
+  or an apostrophe is a boundary, so ``Leeds-based``, ``P01_Leeds`` (a file name) and
+  ``Smith's`` are caught;
+* case-insensitive; where an original has a space, hyphen or underscore between words,
+  the text may have any run of whitespace (line breaks, no-break spaces), hyphens,
+  underscores, CSV cell separators or markup tags between them, or nothing at all:
+  ``Harriet Quill`` also matches ``Harriet_Quill``, ``HarrietQuill``, ``Harriet-Quill``,
+  ``Harriet</tspan><tspan>Quill`` and ``Harriet,Quill``; a straight apostrophe matches
+  a curly one;
 * the longest original wins where several match at one place
   (``Leeds Teaching Hospitals`` before ``Leeds``);
 * possessives stay grammatical: ``Smith's`` becomes ``[Person A]'s``, and the bare
@@ -41,12 +49,17 @@ Examples
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import fnmatch
 import functools
+import gzip
 import html
+import io
 import json
 import os
 import re
+import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
@@ -59,7 +72,7 @@ from .io import (atomic_write, csv_line, decode_text, normalise_newlines, read_t
 
 __all__ = [
     "load_key", "load_keys", "default_key_files", "pseudonymise", "remap_offsets",
-    "remap_spans", "pseudonymise_turns", "nhs_number_is_valid", "scan", "load_vocabulary",
+    "remap_spans", "pseudonymise_turns", "normalise_for_matching", "checked_trees", "nhs_number_is_valid", "scan", "load_vocabulary",
     "load_allowlist", "default_allowlist_files", "leak_check", "main",
 ]
 
@@ -72,14 +85,22 @@ FINDING_COLUMNS = ["path", "line", "column", "kind", "match"]
 ALLOWLIST_CSV = paths.PRIVACY_ALLOWLIST_CSV
 VOCABULARY_TXT = paths.RESOURCES / "vocabulary.txt"
 
-#: Files the leak check reads as text, as archives, or for their text chunks.
+#: Files the leak check reads as text, as archives, or for their text chunks; a file of
+#: any other suffix is read as text when it decodes as text, else reported unreadable.
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".json", ".svg", ".html", ".htm", ".md", ".xml",
                  ".vtt", ".srt", ".qde", ".qdc", ".tex", ".yml", ".yaml"}
 MARKUP_SUFFIXES = {".svg", ".html", ".htm", ".xml", ".qde", ".qdc"}
-ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx"}
-#: Size cap for one decompressed archive member or PNG text chunk (a guard, not a limit
-#: any real output reaches).
-_MAX_INFLATED = 512 * 1024 * 1024
+ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx", ".pptx", ".odt"}
+#: Size cap for everything decompressed from one file (archive members, .gz, PNG text
+#: chunks): a guard, not a limit any real output reaches.
+_MAX_INFLATED = 256 * 1024 * 1024
+#: Entries one archive may hold.
+_MAX_ENTRIES = 10_000
+
+#: Characters that do not show and may sit inside a name: soft hyphen, zero-width
+#: space/joiners, word joiner, Mongolian vowel separator, byte-order mark.
+_IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\u180e\ufeff"
+_DROP_IGNORABLE = dict.fromkeys(map(ord, _IGNORABLE))
 
 _APOSTROPHES = "'\u2019\u02bc"
 _SPACE = "[ \t\u00a0]"
@@ -180,9 +201,68 @@ def load_keys(files: Iterable[os.PathLike | str] | None = None):
 
 
 def _normalise_entry(text: str) -> str:
-    """The form in which originals are compared: lower case, one space, straight apostrophe."""
-    text = re.sub(r"\s+", " ", text.strip()).lower()
+    """The form in which originals are compared: normalised (NFKC, no invisible
+    characters), lower case, one space for any run of spaces, hyphens and underscores
+    between words, straight apostrophe."""
+    text = unicodedata.normalize("NFKC", text.translate(_DROP_IGNORABLE))
+    text = re.sub(r"(?:\s|(?<=\w)[-_](?=\w))+", " ", text.strip()).lower()
     return re.sub(f"[{_APOSTROPHES}]", "'", text)
+
+
+# one chunk is normalised on its own: a run of whitespace; an optional ASCII character
+# with the run of non-ASCII characters after it (a letter and its combining marks); or
+# one character. NFKC never joins an ASCII character to the one before it, so chunk by
+# chunk is the same as the whole text, and each chunk maps back to its own span.
+_CHUNK_RX = re.compile(r"\s+|[\x21-\x7e]?[^\x00-\x7f\s]+|.", re.DOTALL)
+
+
+def normalise_for_matching(text: str) -> tuple[str, list[int], list[int]]:
+    """The text key entries are matched in, with a map back to ``text``.
+
+    NFKC, soft hyphens and zero-width characters removed, and every run of whitespace
+    (no-break spaces and line breaks included) one space.
+
+    Returns
+    -------
+    (str, list of int, list of int)
+        The normalised text and, for each of its characters, the start and end of the
+        span of ``text`` it came from: a match ``[a, b)`` in the normalised text is
+        ``[starts[a], ends[b - 1])`` in ``text``.
+
+    Examples
+    --------
+    >>> norm, starts, ends = normalise_for_matching("Zoe\u0308\u00a0 Har\u00adriet")
+    >>> norm
+    'Zoë Harriet'
+    >>> starts[0], ends[2], starts[4], ends[10]
+    (0, 4, 6, 14)
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _CHUNK_RX.finditer(text):
+        chunk, a, b = m.group(), m.start(), m.end()
+        if chunk[0].isspace():
+            piece = " "
+        else:
+            piece = unicodedata.normalize("NFKC", chunk.translate(_DROP_IGNORABLE))
+            piece = re.sub(r"\s+", " ", piece)
+        for ch in piece:
+            if ch == " " and out and out[-1] == " ":
+                ends[-1] = b  # one space for a run, whatever made it
+                continue
+            out.append(ch)
+            starts.append(a)
+            ends.append(b)
+    return "".join(out), starts, ends
+
+
+def _normalise_text(text: str) -> str:
+    """The text the leak check reads: NFKC, invisible characters removed; line breaks
+    kept where they are (line numbers stay right)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_DROP_IGNORABLE))
 
 
 @functools.lru_cache(maxsize=32)
@@ -197,6 +277,11 @@ def _key_matcher(originals: tuple[str, ...]) -> tuple[re.Pattern, dict[str, int]
     return re.compile(_key_regex(lookup)), lookup
 
 
+# between the words of an original: spaces, line breaks, hyphens, underscores, CSV cell
+# separators and quotes, markup tags (an SVG <tspan> per word), or nothing (HarrietQuill)
+_WORD_GAP = r'(?:[\s_\-,;|"]|<[^<>]{0,300}>)*'
+
+
 def _key_regex(normalised: Iterable[str]) -> str:
     """The source of the whole-word, case-insensitive key regex (no capture groups)."""
     end = ""  # marks the end of an entry in the trie; no unit is empty
@@ -209,7 +294,7 @@ def _key_regex(normalised: Iterable[str]) -> str:
 
     def unit_rx(unit: str) -> str:
         if unit == " ":
-            return r"\s+"
+            return _WORD_GAP
         if unit in _APOSTROPHES:
             return f"[{_APOSTROPHES}]"
         return re.escape(unit)
@@ -222,7 +307,7 @@ def _key_regex(normalised: Iterable[str]) -> str:
         # greedy optional: try the longer entries first, fall back to this one
         return f"(?:{body})?" if end in node else body
 
-    return rf"(?<!\w)(?i:{emit(trie)})(?!\w)"
+    return rf"(?<![^\W_])(?i:{emit(trie)})(?![^\W_])"
 
 
 def _entry_index(matched: str, lookup: dict[str, int], originals) -> int:
@@ -294,12 +379,17 @@ def pseudonymise(text: str, key) -> Pseudonymised:
     rx, lookup = _key_matcher(originals)
     raw_originals = [o for o, _ in pairs]
     parts, edits, last, shift = [], [], 0, 0
-    for m in rx.finditer(text):
-        start, end = m.span()
-        new = pairs[_entry_index(m.group(), lookup, raw_originals)][1]
+    if text.isascii():  # nothing to normalise: match in place
+        matches = [(m.start(), m.end(), m.group()) for m in rx.finditer(text)]
+    else:
+        norm, starts, ends = normalise_for_matching(text)
+        matches = [(starts[m.start()], ends[m.end() - 1], m.group())
+                   for m in rx.finditer(norm)]
+    for start, end, matched in matches:
+        new = pairs[_entry_index(matched, lookup, raw_originals)][1]
         bare = _BARE_POSSESSIVE_RX.match(text, end)
         # "James' office" -> "[Person C]'s office": the s-less possessive needs its s back
-        if bare and m.group()[-1:].lower() == "s" and not new.endswith(("s", "S")):
+        if bare and matched[-1:].lower() == "s" and not new.endswith(("s", "S")):
             new += bare.group() + "s"
             end += 1
         parts.append(text[last:start])
@@ -459,7 +549,7 @@ _NHS_NUMBER_RX = re.compile(
     r"(?![\w/]|[.,][0-9])")
 # the UK Government Data Standards postcode pattern, found from its inward code
 # (space, digit, two letters) and checked backwards for a valid outward code
-_INWARD_RX = re.compile(r"[ \u00a0][0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
+_INWARD_RX = re.compile(r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
 _OUTWARD_RX = re.compile(r"(?<![\w-])(?:[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9]"
                          r"[0-9ABEHMNPRV-Y]?)|GIR)$", re.IGNORECASE)
 PATTERN_KINDS = ("email", "phone", "nhs_number", "postcode")
@@ -488,7 +578,9 @@ def _pattern_spans(text: str) -> list[tuple[int, int, str]]:
         outward = _OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
         if outward:
             code = text[outward.start():m.end()]
-            if code in (code.upper(), code.lower()):
+            spaced = not text[m.start()].isdigit()
+            # written without its space (LS14AP), a postcode is taken in capitals only
+            if code == code.upper() or (spaced and code == code.lower()):
                 spans.append((outward.start(), m.end(), "postcode"))
     spans.sort()
     return spans
@@ -706,11 +798,14 @@ def leak_check(roots=None, keys=None, allowlist=None):
     Parameters
     ----------
     roots : list of path-like, optional
-        Folders or files to check; default ``data/processed/``, ``figures/`` and
-        ``notebooks/`` (those that exist). Text files (``.csv .txt .json .svg .html
-        .md`` ...) are read whole; notebooks (``.ipynb``) for their outputs only, not
-        their source; PNGs for their text chunks; ``.qdpx``/``.zip``/``.docx`` for
-        their text members. Hidden folders are skipped.
+        Folders or files to check; default :func:`checked_trees` (those that exist).
+        Every file is read, hidden ones too: text files whole (markup with every
+        attribute value but geometry, images inlined as base64 data URIs too);
+        notebooks (``.ipynb``) for cell sources and outputs (PNG outputs for their
+        metadata); PNGs for every text, Exif or other ancillary chunk; PDFs for their
+        text and metadata; ``.gz`` and zip archives (``.qdpx``, ``.docx`` ...) for
+        every member. A file of any other kind is read as text when it decodes as
+        text; one that does not is a finding of kind ``unreadable``.
     keys : pandas.DataFrame or list of path-like, optional
         A table from :func:`load_keys` or key files; default every key present.
     allowlist : pandas.DataFrame or list of path-like, optional
@@ -742,8 +837,7 @@ def _leak_check(roots, keys, allowlist):
     import pandas as pd
 
     if roots is None:
-        roots = [r for r in (paths.PROCESSED, paths.FIGURES, paths.NOTEBOOKS,
-                             paths.BUILD / "thesis") if r.exists()]
+        roots = [r for r in checked_trees() if r.exists()]
     else:
         roots = [Path(r) for r in roots]
         for r in roots:
@@ -761,12 +855,13 @@ def _leak_check(roots, keys, allowlist):
     findings, n_files, skipped = [], 0, 0
     for file in _files_to_check(roots):
         shown = paths.relative(file)
-        places = _texts_of(file)
-        if places is None:
-            skipped += 1
-            continue
         n_files += 1
-        for place, text in places:
+        for place, text in _texts_of(file):
+            if text is None:  # nothing readable: never a silent pass
+                findings.append((shown, place or 1, 1, "unreadable",
+                                 "cannot be read as text; remove it or convert it"))
+                continue
+            text = _normalise_text(text)
             spans = [(m.start(), m.end(), "key") for m in key_rx.finditer(text)] if lookup else []
             spans = sorted(spans + _pattern_spans(text)) if spans else _pattern_spans(text)
             lines = _Lines(text)
@@ -782,47 +877,139 @@ def _leak_check(roots, keys, allowlist):
                     findings.append((shown, where, column, "key entry", key_rows[idx]))
                 else:
                     findings.append((shown, where, column, kind, matched))
+    # one finding per place: a name seen both in markup and in its text is one leak
+    findings = list(dict.fromkeys(findings))
     table = pd.DataFrame(findings, columns=FINDING_COLUMNS).astype({"column": "int64"})
     return table, n_files, skipped, len(keys)
 
 
+def checked_trees() -> list[Path]:
+    """The trees the leak check reads by default (the one list to extend when outputs
+    move): processed data, figures, notebooks, the report, the thesis outputs and
+    private build outputs."""
+    return [paths.PROCESSED, paths.FIGURES, paths.NOTEBOOKS, paths.BUILD / "report",
+            paths.BUILD / "thesis", paths.BUILD / "private"]
+
+
 def _files_to_check(roots: list[Path]) -> list[Path]:
+    """Every file under the roots: dotfiles and dot-folders too (a checkpoint copy of a
+    notebook leaks as well as the notebook)."""
     files = set()
     for root in roots:
         if root.is_file():
             files.add(root)
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            files.update(Path(dirpath) / f for f in filenames if not f.startswith("."))
+        for dirpath, _dirnames, filenames in os.walk(root):
+            files.update(Path(dirpath) / f for f in filenames)
     return sorted(files)
 
 
-def _texts_of(file: Path) -> list[tuple[str | None, str]] | None:
+class _Budget:
+    """Bytes one checked file may expand into (archives, .gz, PNG chunks, base64)."""
+
+    def __init__(self, file: Path):
+        self.file, self.left = file, _MAX_INFLATED
+
+    def take(self, n: int, where) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise DataError(self.file, where, "expands to more than "
+                            f"{_MAX_INFLATED // 2**20} MiB: too large to check")
+
+
+def _texts_of(file: Path) -> list[tuple[str | None, str | None]]:
     """The texts of a file to check, each with its place (None: the file itself);
-    None for a file type that holds no text."""
-    suffix = file.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return [(None, _readable(decode_text(file.read_bytes(), file).text, suffix))]
+    a text of None marks a part that cannot be read as text."""
+    data = file.read_bytes()
+    return _texts_of_bytes(data, file.name, file, None, _Budget(file))
+
+
+def _texts_of_bytes(data: bytes, name: str, file: Path, place, budget: _Budget):
+    suffix = Path(name).suffix.lower()
+
+    def sub(inner):  # place names inside containers
+        return inner if place is None else f"{place}!{inner}"
+
+    if suffix == ".gz":
+        try:
+            inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+            inner = inflater.decompress(data, budget.left + 1)
+        except zlib.error as exc:
+            raise DataError(file, place, f"corrupt gzip file ({exc})") from None
+        budget.take(len(inner), place)
+        return _texts_of_bytes(inner, name[:-3], file, sub(name[:-3]), budget)
     if suffix == ".ipynb":
-        return _notebook_outputs(file)
-    if suffix == ".png":
-        return _png_texts(file)
-    if suffix in ZIP_SUFFIXES:
-        return _zip_texts(file)
-    return None
+        return [(sub(p) if place else p, t) for p, t in _notebook_texts(data, file, budget)]
+    if suffix == ".png" or data.startswith(_PNG_MAGIC):
+        return [(sub(p), t) for p, t in _png_texts(data, file, budget)]
+    if suffix in ZIP_SUFFIXES or data.startswith(b"PK\x03\x04"):
+        return [(sub(p), t) for p, t in _zip_texts(data, file, budget)]
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        return [(sub(p), t) for p, t in _pdf_texts(data, file)]
+    if suffix not in TEXT_SUFFIXES and b"\0" in data[:8192]:
+        return [(place, None)]  # binary of a kind not read: reported, never passed
+    try:
+        text = decode_text(data, file if place is None else f"{file}!{place}").text
+    except DataError:
+        if suffix in TEXT_SUFFIXES:
+            raise
+        return [(place, None)]
+    out = [(place, _readable(text, suffix))]
+    for i, image in enumerate(_embedded_pngs(text), start=1):
+        budget.take(len(image), place)
+        out += [(sub(f"embedded image {i} {p}"), t) for p, t in _png_texts(image, file, budget)]
+    return out
 
 
-# SVG geometry: path data, point lists, transforms and purely numeric attribute values.
-# Their number soup ("Q 384 513 384 1019") would pass for phone or NHS numbers, and
-# holds no words: blank it, keeping line breaks so that line numbers stay right.
-_GEOMETRY_RX = re.compile(r'(?<=\s)(?:d|points|transform|viewBox)\s*=\s*"[^"]*"'
-                          r'|=\s*"[-+0-9.,eE%\s]*"')
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_DATA_URI_RX = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\s]+)")
+_ANY_DATA_URI_RX = re.compile(r"data:[\w.+/-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def _embedded_pngs(text: str) -> list[bytes]:
+    """PNG images inlined as data URIs (SVG <image>, HTML <img>)."""
+    images = []
+    if "base64," in text:
+        for m in _DATA_URI_RX.finditer(text):
+            try:
+                images.append(base64.b64decode(re.sub(r"\s+", "", m.group(1))))
+            except (binascii.Error, ValueError):
+                continue
+    return images
+
+
+def _pdf_texts(data: bytes, file: Path) -> list[tuple[str, str | None]]:
+    """Text of every page of a PDF and its metadata."""
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        texts = [(f"page {i}", page.extract_text() or "")
+                 for i, page in enumerate(reader.pages, start=1)]
+        meta = reader.metadata or {}
+        texts.append(("metadata", "\n".join(str(v) for v in meta.values())))
+        return texts
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on a bad file
+        raise DataError(file, None, f"unreadable PDF ({type(exc).__name__})") from None
+
+
+# SVG geometry: path data, point lists, transforms and the numeric values of geometry
+# attributes. Their number soup ("Q 384 513 384 1019") would pass for phone or NHS
+# numbers, and holds no words: blank it, keeping line breaks so that line numbers stay
+# right. Other attributes are read: digits in id="9434765919" are an NHS number.
+_GEOMETRY_ATTRS = ("x|y|x1|x2|y1|y2|cx|cy|r|rx|ry|dx|dy|width|height|font-size|"
+                   "stroke-width|stroke-miterlimit|stroke-dashoffset|opacity|offset|"
+                   "fill-opacity|stroke-opacity|clip-path|version")
+_GEOMETRY_RX = re.compile(rf'(?<=\s)(?:(?:d|points|transform|viewBox|style)\s*=\s*"[^"]*"'
+                          rf'|(?:{_GEOMETRY_ATTRS})\s*=\s*"[-+0-9.,eE%a-z\s]*")')
 
 
 def _readable(text: str, suffix: str) -> str:
     """Undo the escapes under which a name could hide: character references in markup,
-    ``\\uXXXX`` in JSON; and blank SVG geometry. Line breaks stay where they are."""
+    ``\\uXXXX`` in JSON; and blank SVG geometry and base64 data URIs (their images are
+    read apart). Line breaks stay where they are."""
+    if "base64," in text:
+        text = _ANY_DATA_URI_RX.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     if suffix in MARKUP_SUFFIXES:
         text = _GEOMETRY_RX.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
         if "&" in text:
@@ -833,9 +1020,10 @@ def _readable(text: str, suffix: str) -> str:
     return text
 
 
-def _notebook_outputs(file: Path) -> list[tuple[str, str]]:
-    """Texts of every output of every code cell (stream, results, displays, errors)."""
-    text = decode_text(file.read_bytes(), file).text
+def _notebook_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str]]:
+    """Texts of every cell's source and of every output of every code cell (stream,
+    results, displays, errors, and the text chunks of PNG images)."""
+    text = decode_text(data, file).text
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -845,6 +1033,9 @@ def _notebook_outputs(file: Path) -> list[tuple[str, str]]:
         raise DataError(file, None, "not a notebook: no list of cells")
     texts = []
     for c, cell in enumerate(cells, start=1):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if source:
+            texts.append((f"cell {c} source", _joined(source)))
         outputs = cell.get("outputs", []) if isinstance(cell, dict) else []
         for o, output in enumerate(outputs if isinstance(outputs, list) else [], start=1):
             place = f"cell {c} output {o}"
@@ -856,6 +1047,17 @@ def _notebook_outputs(file: Path) -> list[tuple[str, str]]:
                 if mime.startswith("text/") or mime.endswith(("json", "xml")):
                     suffix = ".svg" if ("html" in mime or "xml" in mime) else ""
                     pieces.append(_readable(_joined(value), suffix))
+                    for i, image in enumerate(_embedded_pngs(_joined(value)), start=1):
+                        budget.take(len(image), place)
+                        texts += [(f"{place} image {i} {p}", t)
+                                  for p, t in _png_texts(image, file, budget)]
+                elif mime == "image/png" and isinstance(value, (str, list)):
+                    try:
+                        image = base64.b64decode(re.sub(r"\s+", "", _joined(value)))
+                    except (binascii.Error, ValueError):
+                        raise DataError(file, place, "image/png output is not base64") from None
+                    budget.take(len(image), place)
+                    texts += [(f"{place} {p}", t) for p, t in _png_texts(image, file, budget)]
             joined = "\n".join(_joined(p) for p in pieces if p)
             if joined:
                 texts.append((place, joined))
@@ -871,21 +1073,25 @@ def _joined(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _inflate(data: bytes, file: Path, where: str) -> bytes:
+def _inflate(data: bytes, file: Path, where: str, budget: _Budget) -> bytes:
     inflater = zlib.decompressobj()
     try:
-        out = inflater.decompress(data, _MAX_INFLATED)
+        out = inflater.decompress(data, max(budget.left, 0) + 1)
     except zlib.error as exc:
         raise DataError(file, where, f"corrupt compressed text ({exc})") from None
-    if inflater.unconsumed_tail:
-        raise DataError(file, where, "compressed text too large to check")
+    budget.take(len(out), where)
     return out
 
 
-def _png_texts(file: Path) -> list[tuple[str, str]]:
-    """Text chunks (tEXt, zTXt, iTXt) of a PNG: the only place a PNG carries words."""
-    data = file.read_bytes()
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+# PNG chunks that hold pixels or numbers only; every other chunk is read as text
+_PNG_BINARY_CHUNKS = {"IHDR", "PLTE", "IDAT", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT",
+                      "bKGD", "hIST", "pHYs", "sPLT", "tIME", "acTL", "fcTL", "fdAT"}
+
+
+def _png_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str]]:
+    """Words a PNG can carry: text chunks (tEXt, zTXt, iTXt), Exif (eXIf), the name of
+    an ICC profile and any other ancillary chunk, read as Latin-1."""
+    if not data.startswith(_PNG_MAGIC):
         raise DataError(file, None, "not a PNG file")
     texts, pos = [], 8
     while pos + 8 <= len(data):
@@ -897,37 +1103,48 @@ def _png_texts(file: Path) -> list[tuple[str, str]]:
         keyword, _, rest = body.partition(b"\0")
         where = f"PNG {ctype} {keyword.decode('latin-1')}"
         if ctype == "tEXt":
-            texts.append((where, rest.decode("latin-1")))
+            texts.append((where, keyword.decode("latin-1") + "\n" + rest.decode("latin-1")))
         elif ctype == "zTXt":
-            texts.append((where, _inflate(rest[1:], file, where).decode("latin-1")))
+            texts.append((where, keyword.decode("latin-1") + "\n"
+                          + _inflate(rest[1:], file, where, budget).decode("latin-1")))
         elif ctype == "iTXt" and len(rest) >= 2:
             compressed, rest = rest[0], rest[2:]
             _language, _, rest = rest.partition(b"\0")
             translated, _, value = rest.partition(b"\0")
-            value = _inflate(value, file, where) if compressed else value
-            texts.append((where, translated.decode("utf-8", "replace") + "\n"
+            value = _inflate(value, file, where, budget) if compressed else value
+            texts.append((where, keyword.decode("latin-1") + "\n"
+                          + translated.decode("utf-8", "replace") + "\n"
                           + value.decode("utf-8", "replace")))
+        elif ctype == "iCCP":
+            texts.append((where, keyword.decode("latin-1")))
         elif ctype == "IEND":
             break
+        elif ctype not in _PNG_BINARY_CHUNKS:  # eXIf and anything unknown
+            texts.append((f"PNG {ctype}", body.decode("latin-1").replace("\0", "\n")))
         pos += 12 + length
     return texts
 
 
-def _zip_texts(file: Path) -> list[tuple[str, str]]:
-    """Text members of an archive (a .qdpx export carries its sources as .txt and
-    the whole project as XML)."""
+def _zip_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str | None]]:
+    """Every member of an archive, read as any checked file is (a .qdpx export carries
+    its sources as .txt and the whole project as XML), within one budget of bytes."""
     try:
-        with zipfile.ZipFile(file) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            if len(infos) > _MAX_ENTRIES:
+                raise DataError(file, None, f"archive has more than {_MAX_ENTRIES:,} "
+                                            "entries: too many to check")
+            # the declared sizes first: a bomb is refused before a byte is inflated
+            budget.take(sum(i.file_size for i in infos), None)
+            budget.left += sum(i.file_size for i in infos)
             texts = []
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                suffix = Path(info.filename).suffix.lower()
-                if info.is_dir() or suffix not in TEXT_SUFFIXES:
-                    continue
-                if info.file_size > _MAX_INFLATED:
-                    raise DataError(file, info.filename, "archive member too large to check")
-                data = archive.read(info)
-                text = decode_text(data, f"{file}!{info.filename}").text
-                texts.append((info.filename, _readable(text, suffix)))
+            for info in sorted(infos, key=lambda i: i.filename):
+                budget.take(info.file_size, info.filename)  # declared size, before reading
+                with archive.open(info) as member:
+                    body = member.read(info.file_size + 1)
+                if len(body) > info.file_size:
+                    raise DataError(file, info.filename, "member larger than declared")
+                texts += _texts_of_bytes(body, info.filename, file, info.filename, budget)
             return texts
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
             EOFError, zlib.error) as exc:
@@ -955,8 +1172,8 @@ def _check(args) -> int:
         detail = f"({row.match})" if row.kind == "key entry" else repr(row.match)
         print(f"{row.path}:{row.line}:{row.column}: {row.kind} {detail}")
     status = "FAILED" if len(table) else "ok"
-    print(f"privacy check {status}: {n_files} files checked ({skipped} without text "
-          f"skipped), {n_keys} key entries, {len(table)} findings")
+    print(f"privacy check {status}: {n_files} files checked, {n_keys} key entries, "
+          f"{len(table)} findings")
     return 1 if len(table) else 0
 
 

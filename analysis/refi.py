@@ -136,10 +136,28 @@ def main(argv: list[str]) -> int:
             out = export_codebook(args.codebook_only, load_codes(args.study))
         else:
             out = export_project(args.out, **load_study(args.study))
-        print(f"wrote {paths.relative(out)}")
-        return 0
+        return _check_export(Path(out))
     kind = _validate_file(args.path)
     print(f"{paths.relative(args.path)}: a valid REFI-QDA {kind}")
+    return 0
+
+
+
+def _check_export(out: Path) -> int:
+    """Leak-check what an export wrote (it leaves the machine): on a finding, remove it
+    and exit 1 with the findings (key entries by key row, never by name)."""
+    from . import privacy
+
+    found = privacy.leak_check([out])
+    if len(found):
+        out.unlink()
+        for row in found.itertuples(index=False):
+            detail = f"({row.match})" if row.kind == "key entry" else repr(row.match)
+            print(f"{row.path}:{row.line}:{row.column}: {row.kind} {detail}", file=sys.stderr)
+        print(f"error: {paths.relative(out)}: {len(found)} identifier(s) found in the "
+              "export; nothing written", file=sys.stderr)
+        return 1
+    print(f"wrote {paths.relative(out)} (privacy check ok)")
     return 0
 
 

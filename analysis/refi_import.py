@@ -44,12 +44,16 @@ __all__ = ["OffsetReading", "RefiProject", "read_offsets", "read_project",
 
 #: Spec §8.5: no internal file may exceed 2^31 - 1 bytes.
 ENTRY_LIMIT = 2**31 - 1
-#: All entries together; more than this is not a QDA project but a bomb.
-TOTAL_LIMIT = 2 * 1024**3
-#: Entries over RATIO_FLOOR bytes may not expand more than this from their compressed size.
+#: All entries together, as declared: a budget for the whole archive (the importer reads
+#: the project and its text sources; a QDA project's text is far smaller than this).
+TOTAL_LIMIT = 256 * 1024**2
+#: Entries in one archive.
+COUNT_LIMIT = 10_000
+#: The archive as a whole, once over RATIO_FLOOR bytes, and any entry over RATIO_FLOOR
+#: bytes may not expand more than this from its compressed size.
 RATIO_LIMIT = 200
-#: Small entries are exempt from the ratio: a short run of spaces compresses 200-fold
-#: honestly, and cannot be a bomb.
+#: Below this an archive or entry is exempt from the ratio: a short run of spaces
+#: compresses 200-fold honestly, and so little cannot be a bomb.
 RATIO_FLOOR = 1 << 20
 
 CODE_COLUMNS = ["code_id", "guid", "name", "parent_id", "colour", "description",
@@ -213,11 +217,17 @@ def check_zip(zf: zipfile.ZipFile, path, inside: str = "") -> None:
 
     Raises :class:`DataError` for an entry whose path escapes the folder (absolute,
     a drive letter, ``..``, also written with backslashes), an entry over the spec's
-    2^31 - 1 bytes, more than 2 GiB in all, or an entry over 1 MiB that expands more
-    than 200-fold.
+    2^31 - 1 bytes, more than 256 MiB or 10,000 entries in all, or an entry or the
+    whole archive over 1 MiB that expands more than 200-fold (many small entries are a
+    bomb as well as one large one).
     """
-    total = 0
-    for info in zf.infolist():
+    infos = zf.infolist()
+    if len(infos) > COUNT_LIMIT:
+        raise DataError(path, inside.rstrip("!") or None,
+                        f"refused: the archive holds {len(infos):,} entries "
+                        f"(limit {COUNT_LIMIT:,})")
+    total = packed = 0
+    for info in infos:
         where = f"{inside}{info.filename}"
         if _safe_name(info.filename) is None:
             raise DataError(path, where, "refused: the archive entry's path escapes the "
@@ -227,16 +237,21 @@ def check_zip(zf: zipfile.ZipFile, path, inside: str = "") -> None:
                                          f"{info.file_size:,} bytes, over the REFI-QDA "
                                          f"limit of {ENTRY_LIMIT:,}")
         total += info.file_size
+        packed += info.compress_size
     if total > TOTAL_LIMIT:
         raise DataError(path, inside.rstrip("!") or None,
                         f"refused: the archive would expand to {total:,} bytes "
                         f"(limit {TOTAL_LIMIT:,})")
-    for info in zf.infolist():
+    for info in infos:
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > RATIO_LIMIT:
             raise DataError(path, f"{inside}{info.filename}",
                             f"refused: the entry expands {ratio:,}-fold (limit "
                             f"{RATIO_LIMIT}), as a zip bomb does")
+    if total > RATIO_FLOOR and total // max(packed, 1) > RATIO_LIMIT:
+        raise DataError(path, inside.rstrip("!") or None,
+                        f"refused: the archive expands {total // max(packed, 1):,}-fold "
+                        f"(limit {RATIO_LIMIT}), as a zip bomb does")
 
 
 class _Container:
@@ -256,6 +271,9 @@ class _Container:
         if head.startswith(b"PK"):
             self._open_zip()
         elif _looks_like_xml(head):
+            if self.path.is_symlink() and not self.path.resolve().is_relative_to(
+                    self.path.parent.resolve()):
+                raise DataError(self.path, None, "refused: a symbolic link out of its folder")
             self.qde_name = self.path.name
             self.qde = _read_capped(self.path)
             self._index_directory(self.path.parent)
@@ -299,9 +317,17 @@ class _Container:
                 self.files["/".join(rel[1:]).casefold()] = info
 
     def _index_directory(self, folder: Path) -> None:
+        # a symlink may point anywhere (/etc/passwd): only files that stay in the folder
+        inside = folder.resolve()
         for entry in sorted(folder.iterdir()):
             if entry.is_dir() and entry.name.casefold() == "sources":
+                if not entry.resolve().is_relative_to(inside):
+                    raise DataError(entry, None, "refused: a symbolic link out of the "
+                                                 "project folder")
                 for f in sorted(entry.iterdir()):
+                    if f.is_symlink() and not f.resolve().is_relative_to(inside):
+                        raise DataError(f, None, "refused: a symbolic link out of the "
+                                                 "project folder")
                     if f.is_file():
                         self.files[f.name.casefold()] = f
 

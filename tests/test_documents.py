@@ -336,7 +336,8 @@ def test_cli_validate_reports_each_problem(tmp_path, capsys):
 # --------------------------------------------------------------------------- fetching
 
 class _Server:
-    """A local HTTP server on 127.0.0.1 that serves a dict of path -> (bytes, type)."""
+    """A local HTTP server on 127.0.0.1 that serves a dict of path -> (bytes, type);
+    a type of ``"redirect"`` answers 302 with the bytes as the Location."""
 
     def __init__(self, files: dict[str, tuple[bytes, str]]):
         files_ = files
@@ -347,6 +348,12 @@ class _Server:
                     self.send_error(404, "Not Found")
                     return
                 body, ctype = files_[self.path]
+                if ctype == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", body.decode())
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
@@ -383,27 +390,67 @@ def test_fetch_downloads_records_hashes_and_reports_404_and_mismatch(tmp_path):
     served = {"/files/plan.pdf": (pdf, "application/octet-stream"),
               "/government/publications/dsl": (html_page, "text/html; charset=utf-8"),
               "/pinned": (b"<p>changed since the hash was recorded</p>", "text/html")}
+    before = manifest.read_bytes()
     with _Server(served) as server:
         df, errors = D.fetch_documents(manifest, docs, base_url=server.url, timeout=10)
     # row lines: pdf_doc 2, html_doc 3, gone_doc 4, pinned_doc 5
     assert [e.line for e in errors] == [4, 5]
     assert "HTTP 404" in errors[0].reason
     assert "nothing saved" in errors[1].reason
-    assert not (docs / "fetched" / "pinned_doc.html").exists()
+    # all or nothing: two bad rows, so not even the good files are saved
+    assert not docs.exists() or not any(p.is_file() for p in docs.rglob("*"))
+    assert manifest.read_bytes() == before
+    # without the bad rows, the good ones are saved and recorded
+    manifest = write_manifest(tmp_path / "m.csv", [
+        row("pdf_doc", canonical_url="https://example.gov.uk/files/plan.pdf"),
+        row("html_doc", canonical_url="https://www.gov.uk/government/publications/dsl")])
+    with _Server(served) as server:
+        df, errors = D.fetch_documents(manifest, docs, base_url=server.url, timeout=10)
+    assert errors == []
     assert not list(docs.rglob("*.tmp"))
     written = pd.read_csv(manifest, dtype=str, keep_default_na=False)
-    assert written["local_file"].tolist() == ["fetched/pdf_doc.pdf", "fetched/html_doc.html",
-                                              "", "fetched/pinned_doc.html"]
+    assert written["local_file"].tolist() == ["fetched/pdf_doc.pdf", "fetched/html_doc.html"]
     # hashes recorded are those of the bytes served
     assert written.loc[0, "sha256"] == hashlib.sha256(pdf).hexdigest()
     assert written.loc[1, "sha256"] == hashlib.sha256(html_page).hexdigest()
     assert (docs / "fetched" / "pdf_doc.pdf").read_bytes() == pdf
     # the fetched files ingest like shipped ones
     assert D.ingest_document(docs / "fetched" / "html_doc.html")[0] == "Data saves lives.\n"
-    # a second run downloads nothing new and finds the same two problems
+    # a second run downloads nothing new: the files are there with their hashes
     with _Server({}) as server:
         _, errors2 = D.fetch_documents(manifest, docs, base_url=server.url, timeout=10)
-    assert [e.line for e in errors2] == [4, 5]
+    assert errors2 == []
+
+
+@pytest.mark.parametrize("url, body, ctype, reason", [
+    # a 200 "soft 404" and a login page served where a publication was expected
+    ("https://www.gov.uk/p.pdf", b"<html><title>Page not found</title></html>", "text/html",
+     "is not a PDF"),
+    ("https://www.gov.uk/pub", b"<html><head><title>Page not found - GOV.UK</title></head>"
+     b"<body><p>Sorry</p></body></html>", "text/html", "login or 'not found' page"),
+    ("https://www.gov.uk/pub", b"<html><body><form action='/login'><input type='password'>"
+     b"</form></body></html>", "text/html", "login or 'not found' page"),
+    ("https://www.gov.uk/notes.txt", b"<!DOCTYPE html><html><p>x</p></html>", "text/plain",
+     "HTML page where a text file was expected"),
+    # a redirect to a scheme other than http(s)
+    ("https://www.gov.uk/moved", b"ftp://127.0.0.1/plan.pdf", "redirect", "refused a redirect"),
+    ("https://www.gov.uk/moved", b"file:///etc/passwd", "redirect", "refused a redirect"),
+])
+def test_fetch_refuses_what_is_not_the_document(tmp_path, url, body, ctype, reason):
+    from urllib.parse import urlparse
+
+    good = make_pdf([["Fetched text."]])
+    manifest = write_manifest(tmp_path / "m.csv", [
+        row("good_doc", canonical_url="https://example.gov.uk/good.pdf"),
+        row("bad_doc", canonical_url=url)])
+    before = manifest.read_bytes()
+    served = {"/good.pdf": (good, "application/pdf"), urlparse(url).path: (body, ctype)}
+    with _Server(served) as server:
+        _, errors = D.fetch_documents(manifest, tmp_path / "d", base_url=server.url, timeout=10)
+    # one error, on the bad row (line 3); nothing saved, the manifest unchanged
+    assert [e.line for e in errors] == [3] and reason in errors[0].reason, errors
+    assert not (tmp_path / "d").exists()
+    assert manifest.read_bytes() == before
 
 
 def test_fetch_cli_exit_status_and_unreachable_server(tmp_path, capsys):

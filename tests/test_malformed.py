@@ -110,6 +110,10 @@ INGEST = cli_row("documents", "ingest", "--manifest", "{src}", "--documents-dir"
 QDPX = cli_row("qdpx", "import", "{src}", "--out", "{out}")
 
 STRATEGY_COLUMNS_BUT_TITLE = ", ".join(c for c in timeline.STRATEGY_COLUMNS if c != "title")
+# nine levels of nine aliases: 9**9 lists once expanded, from a few hundred bytes
+ALIAS_BOMB = (b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+              + "".join(f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n"
+                        for p, n in zip("abcdefgh", "bcdefghi")).encode())
 MINIMAL_QDE = b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>'
 
 CASES = [
@@ -228,6 +232,10 @@ CASES = [
      "original, kind"),
 
     # ------------------------------------------------------------------ codebook YAML
+    ("codebook-alias-bomb", written("codebook.yml", ALIAS_BOMB), call(load_codebook),
+     # the first anchor, &a, is on line 1; nothing is expanded
+     "error: {tmp}/codebook.yml:1: YAML anchor refused: write each value out in full "
+     "(aliases can expand without limit)"),
     ("codebook-unknown-facet", fixture("codebook_unknown_facet.yml"), call(load_codebook),
      # line 6 is th_funding, written on one line, with facet "topic"
      f"error: {M}/codebook_unknown_facet.yml:6: code 'th_funding': unknown facet 'topic'; "
@@ -413,15 +421,29 @@ CASES = [
     ("qdpx-total-over-limit",
      zipped({"project.qde": MINIMAL_QDE, "sources/a.txt": b"a", "sources/b.txt": b"b"},
             forge={"sources/a.txt": 3 * 2**29, "sources/b.txt": 3 * 2**29}), QDPX,
-     # 2 x 1,610,612,736 claimed + 51 bytes of MINIMAL_QDE = 3,221,225,523 > 2 GiB
-     # = 2,147,483,648; the archive as a whole is at fault
+     # 2 x 1,610,612,736 claimed + 51 bytes of MINIMAL_QDE = 3,221,225,523 > 256 MiB
+     # = 268,435,456; the archive as a whole is at fault
      "error: {tmp}/p.qdpx: refused: the archive would expand to 3,221,225,523 bytes "
-     "(limit 2,147,483,648)"),
+     "(limit 268,435,456)"),
+    ("qdpx-many-small-entries-bomb",
+     zipped({"project.qde": MINIMAL_QDE,
+             **{f"sources/{i}.txt": b"a" for i in range(200)}},
+            forge={f"sources/{i}.txt": 2**20 for i in range(200)}), QDPX,
+     # 200 entries of exactly 1 MiB (each at the per-entry floor, so no entry is at fault)
+     # + 51 bytes = 209,715,251 expanded, from 200 + 51 = 251 stored bytes:
+     # 209,715,251 // 251 = 835,518-fold for the archive as a whole
+     "error: {tmp}/p.qdpx: refused: the archive expands 835,518-fold (limit 200), "
+     "as a zip bomb does"),
+    ("qdpx-too-many-entries",
+     zipped({"project.qde": MINIMAL_QDE, **{f"sources/{i}.txt": b"" for i in range(10_000)}}),
+     QDPX,
+     # 10,000 sources + the project = 10,001 entries, over 10,000
+     "error: {tmp}/p.qdpx: refused: the archive holds 10,001 entries (limit 10,000)"),
     ("qdpx-zip-bomb-ratio",
      zipped({"project.qde": MINIMAL_QDE, "sources/a.txt": b"a" * 1000},
-            forge={"sources/a.txt": 300 * 2**20}), QDPX,
-     # 314,572,800 claimed from 1,000 stored bytes: 314,572,800 // 1,000 = 314,572-fold
-     "error: {tmp}/p.qdpx:sources/a.txt: refused: the entry expands 314,572-fold (limit "
+            forge={"sources/a.txt": 100 * 2**20}), QDPX,
+     # 104,857,600 claimed from 1,000 stored bytes: 104,857,600 // 1,000 = 104,857-fold
+     "error: {tmp}/p.qdpx:sources/a.txt: refused: the entry expands 104,857-fold (limit "
      "200), as a zip bomb does"),
     ("qdpx-dtd", zipped({"project.qde": b'<?xml version="1.0"?><!DOCTYPE Project '
                                         b'[<!ENTITY a "x">]><Project>&a;</Project>'}), QDPX,
@@ -523,3 +545,41 @@ def test_catalogue_covers_every_reader():
                       "transcript", "vtt", "srt", "docx", "qdpx", "qde", "manifest",
                       "document", "cli"}
     assert len({c[0] for c in CASES}) == len(CASES), "row ids must be unique"
+
+
+# ----------------------------------------------------------- hostile input, quickly
+
+def test_alias_bomb_is_refused_in_well_under_a_second(tmp_path):
+    import time
+
+    path = tmp_path / "codebook.yml"
+    path.write_bytes(ALIAS_BOMB)
+    t0 = time.perf_counter()
+    with pytest.raises(DataError, match="anchor refused"):
+        load_codebook(path)
+    assert time.perf_counter() - t0 < 1
+
+
+def test_bare_qde_never_follows_a_symlink_out_of_its_folder(tmp_path, capsys):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret\n")
+    project = tmp_path / "project"
+    (project / "sources").mkdir(parents=True)
+    (project / "sources" / "a.txt").symlink_to(outside)
+    (project / "p.qde").write_bytes(
+        b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>'
+        b'<TextSource guid="00000000-0000-0000-0000-000000000001" name="a" '
+        b'plainTextPath="relative://a.txt"/></Sources></Project>')
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli(["qdpx", "import", str(project / "p.qde"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"error: {project}/sources/a.txt: refused: a symbolic link out of the "
+                   "project folder")
+    assert list(out.iterdir()) == []
+    # a symlinked sources/ folder is refused as well
+    (project / "sources" / "a.txt").unlink()
+    (project / "sources").rmdir()
+    (project / "sources").symlink_to(tmp_path)
+    assert cli(["qdpx", "import", str(project / "p.qde"), "--out", str(out)]) == 2
+    assert "symbolic link out of the project folder" in capsys.readouterr().err

@@ -7,6 +7,9 @@ or from the strings written in the test; each says how.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import io
 import os
 import struct
 import subprocess
@@ -120,9 +123,11 @@ def test_pseudonymise_bare_apostrophe(text, expected):
 
 def test_pseudonymise_whole_words_and_case():
     key = {"Leeds": "[Place A]", "Ann": "[Person 1]"}
-    # "Leedsford" and "Annual" are other words; "LEEDS" and "ann" are the same words
+    # "Leedsford" and "Annual" are other words; "LEEDS" and "ann" are the same words;
+    # an underscore is a boundary (source ids come from file names: P01_leeds_x)
     text = "Leedsford LEEDS Annual ann leeds_x"
-    assert privacy.pseudonymise(text, key).text == "Leedsford [Place A] Annual [Person 1] leeds_x"
+    assert privacy.pseudonymise(text, key).text == (
+        "Leedsford [Place A] Annual [Person 1] [Place A]_x")
 
 
 def test_pseudonymise_whitespace_in_originals_matches_line_breaks():
@@ -291,7 +296,8 @@ def test_scan_nhs_numbers(text, expected):
     ("at ls1 4ap today", ["ls1 4ap"]),
     ("SW1A 2AA and EC1A 1BB and M1 1AE", ["SW1A 2AA", "EC1A 1BB", "M1 1AE"]),
     ("at Ls1 4aP", []),              # mixed case
-    ("at LS14AP", []),               # no space
+    ("at LS14AP", ["LS14AP"]),       # no space, in capitals
+    ("at ls14ap", []),               # no space, lower case: hashes and ids look so
     ("in Q3 2025 and COVID 19", []),  # Q never starts a postcode; 19 is no inward code
     ("grade B2 1CO", []),            # inward letters exclude C and O
 ])
@@ -437,25 +443,29 @@ def notebook(path, outputs, source="print('Smith')"):
     return path
 
 
-def test_leak_check_reads_notebook_outputs_only(tmp_path):
+def test_leak_check_reads_notebook_sources_and_outputs(tmp_path):
     import nbformat
 
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     out = nbformat.v4.new_output
-    # the markdown and code sources name Smith: they are not outputs and are not checked
-    notebook(nbs / "clean.ipynb", [out("stream", name="stdout", text="[Person 1]\n")])
+    notebook(nbs / "clean.ipynb", [out("stream", name="stdout", text="[Person 1]\n")],
+             source="print('[Person 1]')")
+    (nbs / "clean.ipynb").write_text((nbs / "clean.ipynb").read_text()
+                                     .replace("About Smith", "About [Person 1]"))
     notebook(nbs / "leaky.ipynb", [
         out("stream", name="stdout", text="ok\nmet smith\n"),
         out("display_data", data={"text/html": "<td>O&#x27;Brien</td>",
                                   "image/png": "iVBORw0KGgo="}),
     ])
     found = privacy.leak_check([nbs], keys=[KEY], allowlist=[empty_allowlist(tmp_path)])
-    # cell 2 output 1 line 2 "met smith" (column 5); cell 2 output 2: the escaped
-    # apostrophe of O'Brien is undone before matching (column 5 after "<td>")
+    # cell 1 (markdown) "About Smith": column 7; cell 2 source "print('Smith')":
+    # column 8; cell 2 output 1 line 2 "met smith" (column 5); cell 2 output 2: the
+    # escaped apostrophe of O'Brien is undone before matching (column 5 after "<td>")
+    smith, obrien = f"{paths.relative(KEY)}:5", f"{paths.relative(KEY)}:7"
     assert found[["line", "column", "match"]].values.tolist() == [
-        ["cell 2 output 1 line 2", 5, f"{paths.relative(KEY)}:5"],
-        ["cell 2 output 2 line 1", 5, f"{paths.relative(KEY)}:7"]]
+        ["cell 1 source line 1", 7, smith], ["cell 2 source line 1", 8, smith],
+        ["cell 2 output 1 line 2", 5, smith], ["cell 2 output 2 line 1", 5, obrien]]
     assert set(found["path"].map(lambda p: Path(p).name)) == {"leaky.ipynb"}
 
 
@@ -485,7 +495,7 @@ def test_leak_check_reads_figure_text_svg_json_png_and_archives(tmp_path):
     with zipfile.ZipFile(figs / "export.qdpx", "w") as z:
         z.writestr("project.qde", "<Project>\n<Source name='O&apos;Brien'/></Project>")
         z.writestr("sources/x.txt", "clean\n")
-    (figs / "a.pdf").write_bytes(b"%PDF-1.4 Leeds")  # no text read from PDFs: skipped
+    (figs / "a.pdf").write_bytes(pdf_with_text("Report from Leeds"))
     found, n_files, skipped, _ = privacy._leak_check([figs], [KEY],
                                                      [empty_allowlist(tmp_path)])
     key_rows = dict(zip(privacy.load_key(KEY)["original"], privacy.load_key(KEY)["line"]))
@@ -495,10 +505,12 @@ def test_leak_check_reads_figure_text_svg_json_png_and_archives(tmp_path):
         ("a.svg", "2", str(key_rows["Leeds Teaching Hospitals"])),
         ("a.svg", "5", "0113 496 0000"),  # line 5: the path data took lines 3-4
         ("a.json", "1", str(key_rows["St. Mary's"])),
-        ("a.png", "PNG tEXt Title line 1", str(key_rows["Leeds"])),
+        # the keyword is line 1 of a text chunk, its text line 2
+        ("a.png", "PNG tEXt Title line 2", str(key_rows["Leeds"])),
         ("export.qdpx", "project.qde line 2", str(key_rows["O'Brien"])),
+        ("a.pdf", "page 1 line 1", str(key_rows["Leeds"])),
     }
-    assert (n_files, skipped) == (4, 1)
+    assert (n_files, skipped) == (5, 0)
 
 
 def test_leak_check_corrupt_inputs_raise_data_error(tmp_path):
@@ -564,3 +576,179 @@ def test_vocabulary_is_well_formed():
     assert {"nhs", "trust", "sha", "pct", "ccg", "csu", "icb", "npfit", "spine", "lorenzo",
             "cerner", "emis", "tpp", "systmone", "january", "monday"} <= vocab
     assert not {"harriet", "quill", "fellbridge", "northmoor", "kestlebury"} & vocab
+
+
+# ------------------------------------------------- normalisation, variants, every file
+# Planted cases of the classes a hostile battery found; each is checked to fail the leak
+# check (a finding naming the file) and, where the clean form is shown, to pass.
+
+def pdf_with_text(text):
+    """A one-page PDF showing ``text`` in Helvetica, written by hand (PDF 1.4 syntax:
+    catalog, pages, page, content stream, font; then the cross-reference table)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return out
+
+
+def png_chunks(*chunks):
+    """A 1x1 PNG with extra ``(type, body)`` chunks before its pixels."""
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + b"".join(chunk(k, b) for k, b in chunks)
+            + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b""))
+
+
+HQ_KEY = "original,replacement\nHarriet Quill,[Person 1]\nZoë Ann,[Person 2]\n"
+
+
+def planted(tmp_path, name, content):
+    """Leak-check a tree holding one file; return the findings as (name, kind) pairs."""
+    root = tmp_path / "tree"
+    target = root / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        target.write_text(content, encoding="utf-8")
+    else:
+        target.write_bytes(content)
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    found = privacy.leak_check([root], keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    return [(Path(p).name, k) for p, k in zip(found["path"], found["kind"])]
+
+
+# Each case: (file name, content with the identifier written in the hostile way).
+LEAKS = {
+    "decomposed accent": ("t.csv", "a\nZoe\u0308 Ann\n"),
+    "composed key, decomposed text via NFKC width": ("t.txt", "\uff28arriet Quill\n"),
+    "soft hyphen": ("t.txt", "Har\u00adriet Quill\n"),
+    "zero-width space": ("t.txt", "Harriet\u200b Qu\u200bill\n"),
+    "no-break space run": ("t.txt", "Harriet\u00a0\u00a0 Quill\n"),
+    "underscore (a source id)": ("t.csv", "source\nP01_Harriet_Quill\n"),
+    "no separator": ("t.txt", "HarrietQuill\n"),
+    "hyphen": ("t.txt", "Harriet-Quill\n"),
+    "line break": ("t.txt", "Harriet\nQuill\n"),
+    "SVG tspans": ("f.svg", '<svg><text><tspan x="1">Harriet</tspan>'
+                            '<tspan x="9">Quill</tspan></text></svg>'),
+    "CSV cells": ("t.csv", "first,last\nHarriet,Quill\n"),
+    "dotfile": (".notes", "Harriet Quill\n"),
+    "dot-folder": (".ipynb_checkpoints/t.txt", "Harriet Quill\n"),
+    "unknown suffix, text": ("t.log", "Harriet Quill\n"),
+    "gzip": ("t.csv.gz", gzip.compress(b"a\nHarriet Quill\n", mtime=0)),
+    "zip of any member": ("t.zip", None),
+    "PDF text": ("t.pdf", pdf_with_text("Harriet Quill")),
+    "PNG zTXt": ("f.png", png_chunks((b"zTXt", b"Author\0\0" + zlib.compress(b"Harriet Quill")))),
+    "PNG iTXt": ("f.png", png_chunks((b"iTXt", b"Author\0\0\0en\0\0Harriet Quill"))),
+    "PNG eXIf": ("f.png", png_chunks((b"eXIf", b"MM\0*\0\0\0\x08Harriet Quill\0"))),
+    "PNG tEXt keyword": ("f.png", png_chunks((b"tEXt", b"Harriet Quill\0x"))),
+    "NHS number in an attribute": ("f.svg", '<svg><g id="9434765919"></g></svg>'),
+    "postcode without its space": ("t.txt", "lives at LS14AP\n"),
+    "base64 PNG in an SVG": ("f.svg", None),
+}
+
+
+def _zip_bytes():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("inner/data.bin.txt", "ok")
+        z.writestr("inner/notes", "Harriet Quill")
+    return buf.getvalue()
+
+
+def _svg_with_png():
+    image = base64.b64encode(png_chunks((b"tEXt", b"Title\0Harriet Quill"))).decode()
+    return f'<svg><image href="data:image/png;base64,{image}"/></svg>'
+
+
+@pytest.mark.parametrize("case", sorted(LEAKS))
+def test_leak_check_catches_planted_hostile_forms(tmp_path, case):
+    name, content = LEAKS[case]
+    if case == "zip of any member":
+        content = _zip_bytes()
+    elif case == "base64 PNG in an SVG":
+        content = _svg_with_png()
+    found = planted(tmp_path, name, content)
+    # hand-planted: exactly one identifier in the one file, so at least one finding there
+    assert found and {n for n, _ in found} == {Path(name).name}, found
+
+
+@pytest.mark.parametrize("name,content", [
+    ("t.txt", "Harriet Quillon and Harriets\n"),       # other words, not the name
+    ("f.svg", '<svg><path d="M 0 0 L 9434765919 1"/><rect width="9434765919"/></svg>'),
+    ("t.txt", "sha 1e5ab0 and ls14ap in lower case\n"),  # no-space postcodes: capitals only
+    ("t.txt", "Zoe Annable\n"),
+])
+def test_leak_check_passes_the_clean_forms(tmp_path, name, content):
+    assert planted(tmp_path, name, content) == []
+
+
+def test_leak_check_reports_unreadable_binary(tmp_path):
+    # a binary file of an unknown kind is a finding (exit 1), never a silent pass
+    assert planted(tmp_path, "blob.bin", b"\0\x01\x02 binary") == [("blob.bin", "unreadable")]
+    root = tmp_path / "tree"
+    status, out = run_cli("check", "--root", root, "--key", tmp_path / "identifier_key.csv",
+                          "--allowlist", empty_allowlist(tmp_path))
+    assert status == 1 and "blob.bin:1:1: unreadable" in out
+
+
+def test_leak_check_refuses_a_zip_bomb_quickly(tmp_path):
+    import time
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(300):  # 300 MiB of zeros in well under 1 MB
+            z.writestr(f"m{i}.txt", b"a" * 2**20)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "bomb.zip").write_bytes(buf.getvalue())
+    t0 = time.perf_counter()
+    with pytest.raises(DataError, match="too large to check"):
+        privacy.leak_check([tmp_path / "t"], keys=[KEY], allowlist=[empty_allowlist(tmp_path)])
+    assert time.perf_counter() - t0 < 10
+
+
+def test_pseudonymise_normalises_and_keeps_offsets():
+    # decomposed ë (e + U+0308), a soft hyphen and a no-break space: all one name
+    text = "Met Zoe\u0308\u00a0An\u00adn, then HarrietQuill."
+    new = privacy.pseudonymise(text, {"Zoë Ann": "[P2]", "Harriet Quill": "[P1]"})
+    assert new.text == "Met [P2], then [P1]."
+    # old spans by hand: "Zoe\u0308\u00a0An\u00adn" is 4..13, "HarrietQuill" 20..32
+    assert [e[:2] for e in new.edits] == [(4, 13), (20, 32)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aeoZ Qq\n_-") + ["\u0308", "\u0301", "\u00ad",
+                                                                 "\u200b", "\u00a0", "\uff21",
+                                                                 "\u00e9", "\u2002", "\u037a"]),
+               max_size=40))
+def test_normaliser_is_idempotent_and_maps_offsets(text):
+    norm, starts, ends = privacy.normalise_for_matching(text)
+    assert privacy.normalise_for_matching(norm)[0] == norm
+    assert len(starts) == len(ends) == len(norm)
+    # spans are ordered, inside the text, and each normalised character is what its
+    # span of the original normalises to
+    assert all(0 <= a < b <= len(text) for a, b in zip(starts, ends))
+    assert starts == sorted(starts) and ends == sorted(ends)
+    for i, ch in enumerate(norm):
+        piece = privacy.normalise_for_matching(text[starts[i]:ends[i]])[0]
+        assert ch in piece or (ch == " " and piece.strip() == "")
+
+
+@given(st.text(max_size=30))
+def test_normaliser_is_idempotent_on_any_text(text):
+    norm = privacy.normalise_for_matching(text)[0]
+    assert privacy.normalise_for_matching(norm)[0] == norm

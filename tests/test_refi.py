@@ -548,6 +548,23 @@ def test_cli_export_from_a_processed_study(tmp_path, capsys):
     assert cli(["qdpx", "validate", str(out)]) == 0
 
 
+def test_cli_export_refuses_to_leave_an_identifier_in_the_export(tmp_path, capsys):
+    tables = study_tables()
+    study = tmp_path / "interviews"
+    (study / "texts").mkdir(parents=True)
+    for sid, text in STUDY_TEXTS.items():
+        # planted: a name from the demo study's identifier key, which the leak check
+        # reads by default (data/raw/interviews/demo/identifier_key.csv, line 2)
+        (study / "texts" / f"{sid}.txt").write_text(text + "\nHarriet Quill\n",
+                                                    encoding="utf-8", newline="\n")
+    for name in ("codes", "sources", "segments", "participants"):
+        tables[name].to_csv(study / f"{name}.csv", index=False)
+    out = tmp_path / "study.qdpx"
+    assert cli(["qdpx", "export", "--out", str(out), "--study", str(study)]) == 1
+    err = capsys.readouterr().err
+    assert "key entry (data/raw/interviews/demo/identifier_key.csv:2)" in err
+    assert "Harriet" not in err and not out.exists()
+
 def test_several_qde_files_prefer_project_qde_and_whole_source_coding(tmp_path):
     # A stray backup .qde in a subfolder; the root project.qde is the project (spec §8.1).
     body = ONE_CODE + (f'<Sources><TextSource guid="{G(10)}" name="W"><PlainTextContent>All of it'
