@@ -91,7 +91,8 @@ wheelhouse: ## download every locked wheel for this platform and .venv's Python 
 	  -d $(WHEELHOUSE) -r requirements.lock
 	@echo "$(WHEELHOUSE): $$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels for $$($(PYTHON) -V 2>&1); make env now installs from it with --no-index"
 
-check-offline: wheelhouse ## build a throwaway .venv from build/wheelhouse/ with every index unreachable
+check-offline: ## build a throwaway .venv from build/wheelhouse/ (made first if missing) with every index unreachable
+	$(if $(wildcard $(WHEELHOUSE)/*.whl),,$(MAKE) --no-print-directory wheelhouse)
 	rm -rf build/offline-venv
 	@# no pip config (no find-links or extra index of this machine), an index on a closed port
 	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null PIP_INDEX_URL=http://127.0.0.1:9/simple \
