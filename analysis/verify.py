@@ -1,15 +1,21 @@
 """``make verify``: rebuild everything in a clean copy and compare every committed artefact.
 
 The committed state (``git HEAD``) is cloned into a temporary folder, ``make all`` runs
-there from scratch (its own ``.venv`` from the lock file), and every committed file under
-``data/processed/``, ``figures/`` and ``notebooks/`` is hashed before and after. One table
-is printed — artefact, committed hash, rebuilt hash, identical? — and the exit status is 1
-when anything differs or a new artefact appears, 0 when the rebuild is byte-identical.
+there from scratch (its own ``.venv`` from the lock file, built with the interpreter given
+by ``--python``), and every committed file under ``data/processed/``, ``figures/`` and
+``notebooks/`` is hashed before and after. A file whose bytes differ is looked at line by
+line: when every differing line only records the environment (the Python or package
+version in a figure's sidecar, a notebook's colophon or its ``language_info``), the file is
+listed as "environment differs" with those lines, and does not fail. Anything else — a
+figure's bytes, a processed table, a notebook output, a new or missing artefact — fails:
+exit status 1. Under the locked Python the rebuild must be byte-identical (``.ci/run``
+checks that with ``git status``).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,39 +41,101 @@ def artefact_hashes(root: Path) -> dict[str, str]:
     return out
 
 
-def compare(committed: dict[str, str], rebuilt: dict[str, str]):
-    """One row per artefact: path, committed and rebuilt hash, and whether they match.
+#: Names whose version a provenance line may record (see ``figures.package_versions``).
+ENV_NAMES = ("python", "matplotlib", "seaborn", "pandas", "numpy", "pillow")
+_VER = r"\d+(?:\.\d+)+[\w.+-]*"
+#: Lines that only record the environment: a sidecar's ``"numpy": "2.4.6",``, a colophon's
+#: ``"python       3.11.7\n",`` and a notebook's ``"version": "3.11.7"`` (language_info).
+ENV_LINE = re.compile(
+    rf'\s*"(?:(?:{"|".join(ENV_NAMES)})": "{_VER}"|(?:{"|".join(ENV_NAMES)}) +{_VER}\\n"'
+    rf'|version": "{_VER}"),?\s*')
 
-    >>> compare({"figures/a.png": "11"}, {"figures/a.png": "11", "figures/b.png": "22"})
+
+def environment_lines(committed: bytes, rebuilt: bytes) -> list[tuple[str, str]] | None:
+    r"""The differing line pairs when each only records the environment, else ``None``.
+
+    ``None`` means a content difference: a binary file, a changed line count, or any
+    differing line that is not a version record.
+
+    >>> environment_lines(b'{\n "python": "3.11.7",\n "x": 1\n}', b'{\n "python": "3.13.0",\n "x": 1\n}')
+    [(' "python": "3.11.7",', ' "python": "3.13.0",')]
+    >>> environment_lines(b'"python       3.11.7\\n",\n', b'"python       3.12.1\\n",\n')
+    [('"python       3.11.7\\n",', '"python       3.12.1\\n",')]
+    >>> environment_lines(b'"python": "3.11.7",\n"x": 1\n', b'"python": "3.13.0",\n"x": 2\n') is None
+    True
+    """
+    try:
+        a, b = committed.decode("utf-8").splitlines(), rebuilt.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return None
+    if len(a) != len(b):
+        return None
+    pairs = [(x, y) for x, y in zip(a, b) if x != y]
+    if not all(ENV_LINE.fullmatch(x) and ENV_LINE.fullmatch(y) for x, y in pairs):
+        return None
+    return pairs
+
+
+def compare(committed: dict[str, str], rebuilt: dict[str, str],
+            environment: dict[str, list[tuple[str, str]]] | None = None):
+    """One row per artefact: path, committed and rebuilt hash, identical bytes?, status.
+
+    ``environment`` maps an artefact whose bytes differ only in environment lines to those
+    lines (see :func:`environment_lines`); its status is ``environment differs``.
+
+    >>> compare({"figures/a.png": "11", "figures/a.json": "33"},
+    ...         {"figures/a.png": "11", "figures/a.json": "44", "figures/b.png": "22"},
+    ...         {"figures/a.json": [('"python": "3.11.7"', '"python": "3.13.0"')]})
     ... # doctest: +NORMALIZE_WHITESPACE
-                artefact committed rebuilt  identical
-    0  figures/a.png        11      11       True
-    1  figures/b.png                22      False
+             artefact committed rebuilt  identical               status
+    0  figures/a.json        33      44      False  environment differs
+    1   figures/a.png        11      11       True            identical
+    2   figures/b.png                22      False            different
     """
     import pandas as pd
 
+    environment = environment or {}
     names = sorted(set(committed) | set(rebuilt))
-    rows = [{"artefact": n, "committed": committed.get(n, ""), "rebuilt": rebuilt.get(n, ""),
-             "identical": committed.get(n) == rebuilt.get(n)} for n in names]
-    return pd.DataFrame(rows, columns=["artefact", "committed", "rebuilt", "identical"])
+    rows = []
+    for n in names:
+        same = committed.get(n) == rebuilt.get(n)
+        status = ("identical" if same else
+                  "environment differs" if n in committed and n in rebuilt and n in environment
+                  else "different")
+        rows.append({"artefact": n, "committed": committed.get(n, ""),
+                     "rebuilt": rebuilt.get(n, ""), "identical": same, "status": status})
+    return pd.DataFrame(rows, columns=["artefact", "committed", "rebuilt", "identical", "status"])
 
 
-def render(table) -> str:
-    """The table as fixed-width text with short hashes, and a summary line."""
-    lines = [f"{'artefact':<64} {'committed':<12} {'rebuilt':<12} identical"]
+def passes(table) -> bool:
+    """True when every artefact is identical or differs only in environment lines."""
+    return bool(table["status"].isin(["identical", "environment differs"]).all())
+
+
+def render(table, environment: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    """The table as fixed-width text with short hashes, the environment lines, a summary."""
+    lines = [f"{'artefact':<64} {'committed':<12} {'rebuilt':<12} status"]
     for r in table.itertuples(index=False):
-        lines.append(f"{r.artefact:<64} {r.committed[:12]:<12} {r.rebuilt[:12]:<12} "
-                     f"{'yes' if r.identical else 'NO'}")
-    n_bad = int((~table["identical"]).sum())
-    lines.append(f"{len(table)} artefacts, {len(table) - n_bad} identical, {n_bad} different")
+        lines.append(f"{r.artefact:<64} {r.committed[:12]:<12} {r.rebuilt[:12]:<12} {r.status}")
+    env_rows = table[table["status"] == "environment differs"]
+    if len(env_rows):
+        lines.append("")
+        lines.append("environment differs (interpreter or package versions only; not a failure):")
+        for name in env_rows["artefact"]:
+            for old, new in (environment or {}).get(name, []):
+                lines.append(f"  {name}: {old.strip()}  ->  {new.strip()}")
+    counts = table["status"].value_counts()
+    lines.append(f"{len(table)} artefacts, {counts.get('identical', 0)} identical, "
+                 f"{counts.get('environment differs', 0)} environment differs, "
+                 f"{counts.get('different', 0)} different")
     return "\n".join(lines)
-
-
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis verify",
                                      description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=None,
+                        help="interpreter that builds the clean copy's .venv (default: make's choice)")
     parser.add_argument("--keep", action="store_true", help="keep the rebuilt copy")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="verify-"))
@@ -76,13 +144,22 @@ def main(argv: list[str]) -> int:
         subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(paths.ROOT),
                         str(repo)], check=True)
         committed = artefact_hashes(repo)
-        subprocess.run(["make", "-C", str(repo), "all"], check=True, stdout=sys.stderr)
+        make = ["make", "-C", str(repo), "all"] + ([f"PYTHON={args.python}"] if args.python else [])
+        subprocess.run(make, check=True, stdout=sys.stderr)
         rebuilt = artefact_hashes(repo)
+        environment = {}
+        for name in set(committed) & set(rebuilt):
+            if committed[name] != rebuilt[name]:
+                old = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{name}"],
+                                     check=True, capture_output=True).stdout
+                pairs = environment_lines(old, (repo / name).read_bytes())
+                if pairs is not None:
+                    environment[name] = pairs
     finally:
         if not args.keep:
             subprocess.run(["rm", "-rf", str(workdir)], check=False)
         else:
             print(f"rebuilt copy kept in {workdir}", file=sys.stderr)
-    table = compare(committed, rebuilt)
-    print(render(table))
-    return 0 if bool(table["identical"].all()) else 1
+    table = compare(committed, rebuilt, environment)
+    print(render(table, environment))
+    return 0 if passes(table) else 1
