@@ -16,16 +16,29 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMPS := build/stamps
 # Which study to process: demo (shipped, synthetic) or private (data/raw/private/, git-ignored).
 STUDY ?= demo
 
-STUDY_DIR := $(if $(filter private,$(STUDY)),data/raw/private,data/raw/interviews/demo)
+ifeq ($(STUDY),private)
+# Everything derived from the private study goes under one git-ignored root.
+STUDY_DIR := data/raw/private
+STAMPS := build/private/stamps
+STUDY_ENV := ANALYSIS_PROCESSED=$(CURDIR)/build/private/processed \
+             ANALYSIS_FIGURES=$(CURDIR)/build/private/figures \
+             ANALYSIS_TABLES=$(CURDIR)/build/private/tables
+# the public documents (and their allowlisted contact addresses) are not the study's
+PRIVACY_ROOTS := $(foreach d,processed/interviews notebooks figures tables,--root build/private/$(d))
+else
+STUDY_DIR := data/raw/interviews/demo
+STAMPS := build/stamps
+STUDY_ENV :=
+PRIVACY_ROOTS :=
+endif
 
 PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
-INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/*))
+INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/*))
 DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -70,12 +83,12 @@ $(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(PKG) $(VENV)/.stam
 	@mkdir -p $(STAMPS)
 	@# one processed study at a time: building this one makes the other's stamp stale
 	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
-	$(PY) -m analysis build interviews --study $(STUDY)
+	$(STUDY_ENV) $(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
 $(STAMPS)/documents: $(DOCUMENTS_IN) $(CODEBOOK) $(TIMELINE) $(PKG) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(PY) -m analysis build documents
+	$(STUDY_ENV) $(PY) -m analysis build documents
 	@touch $@
 
 fetch-documents: env ## download the manifest's documents not shipped here (needs the network; never run by all/test)
@@ -87,7 +100,7 @@ figures: notebooks ## write every figure (figures/*.png, *.svg and provenance si
 
 $(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(PY) -m analysis notebook run $<
+	$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@
 
 # ---------------------------------------------------------------- checks
@@ -95,18 +108,22 @@ privacy-check: $(STAMPS)/privacy-check ## fail if any identifier reaches data/pr
 
 $(STAMPS)/privacy-check: $(NB_STAMPS) $(PKG)
 	@mkdir -p $(STAMPS)
-	$(PY) -m analysis privacy check
+	$(STUDY_ENV) $(PY) -m analysis privacy check $(PRIVACY_ROOTS)
 	@touch $@
 
-test: env ## run the unit tests and nbval (strict) over every notebook
+test: env ## unit tests and nbval (strict) over the demo notebooks; STUDY=private also checks build/private/notebooks/
 	$(PY) -m pytest tests analysis --doctest-modules --nbval notebooks --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+ifeq ($(STUDY),private)
+	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+endif
 
 lab: env ## open JupyterLab on this project (kernel "Python (analysis)" from .venv)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
-report: env ## HTML report in build/report/: notebooks, figures with provenance, data sets
-	$(PY) -m analysis report
+report: env ## HTML report in build/report/ (STUDY=private: build/private/report/)
+	$(PY) -m analysis report --study $(STUDY)
 
 bench: env ## scale benchmark (SCALE=0.05 for a quick run); writes bench/results.json on a full run
 	$(PY) bench/run.py $(if $(SCALE),--scale $(SCALE) --out build/bench_results.json)
