@@ -141,7 +141,7 @@ def load_participants(path: os.PathLike | str | None = None):
             fail("interviewer_label is empty")
         name = row["transcript"].strip()
         if not name or "\\" in name or ".." in name.split("/") or name.startswith("/"):
-            fail(f"transcript {row['transcript']!r} is not a file name in the study folder")
+            fail(f"transcript {row['transcript']!r} is not a file name in this folder")
         if "synthetic" in has and row["synthetic"] not in {"yes", "no"}:
             fail(f"synthetic {row['synthetic']!r}: expected yes or no")
     df["participant_id"] = df["participant_id"].str.strip()
