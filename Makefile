@@ -31,16 +31,29 @@ PIP_SOURCE = $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEE
 UV_VERSION := 0.13.8
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMPS := build/stamps
 # Which study to process: demo (shipped, synthetic) or private (data/raw/private/, git-ignored).
 STUDY ?= demo
 
-STUDY_DIR := $(if $(filter private,$(STUDY)),data/raw/private,data/raw/interviews/demo)
+ifeq ($(STUDY),private)
+# Everything derived from the private study goes under one git-ignored root.
+STUDY_DIR := data/raw/private
+STAMPS := build/private/stamps
+STUDY_ENV := ANALYSIS_PROCESSED=$(CURDIR)/build/private/processed \
+             ANALYSIS_FIGURES=$(CURDIR)/build/private/figures \
+             ANALYSIS_TABLES=$(CURDIR)/build/private/tables
+# the public documents (and their allowlisted contact addresses) are not the study's
+PRIVACY_ROOTS := $(foreach d,processed/interviews notebooks figures tables,--root build/private/$(d))
+else
+STUDY_DIR := data/raw/interviews/demo
+STAMPS := build/stamps
+STUDY_ENV :=
+PRIVACY_ROOTS :=
+endif
 
 PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
-INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/*))
+INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/*))
 DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -114,12 +127,12 @@ $(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(PKG) $(VENV)/.stam
 	@mkdir -p $(STAMPS)
 	@# one processed study at a time: building this one makes the other's stamp stale
 	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
-	$(PY) -m analysis build interviews --study $(STUDY)
+	$(STUDY_ENV) $(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
 $(STAMPS)/documents: $(DOCUMENTS_IN) $(CODEBOOK) $(TIMELINE) $(PKG) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(PY) -m analysis build documents
+	$(STUDY_ENV) $(PY) -m analysis build documents
 	@touch $@
 
 fetch-documents: env ## download the manifest's documents not shipped here (needs the network; never run by all/test)
@@ -131,22 +144,27 @@ figures: notebooks ## write every figure (figures/*.png, *.svg and provenance si
 
 $(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(PY) -m analysis notebook run $<
+	$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@
 
 # ---------------------------------------------------------------- checks
 # No stamp: a leak planted after the last build must fail the next `make all`.
-privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, figures/ or notebooks
-	$(PY) -m analysis privacy check
+privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, figures/, notebooks (STUDY=private: build/private/)
+	$(STUDY_ENV) $(PY) -m analysis privacy check $(PRIVACY_ROOTS)
 
 # The notebooks write their figures to a temporary folder (figures/ is never touched),
-# then every figure file made there is compared with the committed bytes.
-test: env ## run the unit tests, nbval (strict) over every notebook, and compare every figure
+# then every figure file made there is compared with the committed bytes. The demo is
+# always what is tested; STUDY=private also re-checks build/private/notebooks/ with nbval.
+test: env ## unit tests, nbval (strict) over the demo notebooks, every figure compared; STUDY=private also checks build/private/notebooks/
 	@figs=$$(mktemp -d) && trap 'rm -rf "$$figs"' EXIT && \
 	echo "figures of this run: $$figs" && \
 	ANALYSIS_FIGURES=$$figs $(PY) -m pytest tests analysis --doctest-modules --nbval notebooks \
 	  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider && \
 	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider
+ifeq ($(STUDY),private)
+	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+endif
 
 # Address and token on the command line, so that a ~/.jupyter setting (ip='*', an empty
 # token) cannot open the study's data to the network; root (a container) gets a warning.
@@ -160,12 +178,13 @@ lab: env ## open JupyterLab on this project (127.0.0.1 only, with a token)
 .PHONY: thesis
 THESIS_DIR := $(if $(filter private,$(STUDY)),build/private/thesis,build/thesis)
 thesis: $(PROCESSED_STAMPS) ## thesis tables, quote bank and codebook appendix in build/thesis/ (STUDY=private: build/private/thesis/)
-	$(PY) -m analysis thesis --study $(STUDY)
+	$(STUDY_ENV) $(PY) -m analysis thesis --study $(STUDY)
 	$(PY) -m analysis privacy check --root $(THESIS_DIR)
 
-report: env privacy-check ## HTML report in build/report/: notebooks, figures with provenance, data sets
-	$(PY) -m analysis report
-	$(PY) -m analysis privacy check --root build/report $$(test -d build/private/report && echo --root build/private/report)
+REPORT_DIR := $(if $(filter private,$(STUDY)),build/private/report,build/report)
+report: env privacy-check ## HTML report in build/report/ (STUDY=private: build/private/report/), then leak-checked
+	$(STUDY_ENV) $(PY) -m analysis report --study $(STUDY)
+	$(PY) -m analysis privacy check --root $(REPORT_DIR)
 	@echo "report checked for identifiers: done"
 
 bench: env ## scale benchmark (SCALE=0.05 for a quick run); writes bench/results.json on a full run

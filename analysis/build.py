@@ -37,32 +37,14 @@ def key_file(study: str) -> Path:
 
 
 def coding_file(study_dir: Path) -> Path | None:
-    """The study's REFI-QDA coding project: the one ``*.qdpx`` in its folder, if any."""
-    found = sorted(study_dir.glob("*.qdpx"))
+    """The study's coding project (flat or in ``coding/``), if any; at most one."""
+    from .study import load_study
+
+    found = list(load_study(study_dir).projects)
     if len(found) > 1:
-        raise DataError(study_dir, None, "more than one .qdpx coding project: keep one "
+        raise DataError(study_dir, None, "more than one coding project: keep one "
                                          f"({', '.join(p.name for p in found)})")
     return found[0] if found else None
-
-
-def study_roles(study_dir: Path) -> list[str]:
-    """The ``roles:`` list of ``study.yml`` in the study folder (speaker labels that are
-    roles, not names); ``[]`` without the file or the key."""
-    import yaml
-
-    path = study_dir / "study.yml"
-    if not path.is_file():
-        return []
-    try:
-        study = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataError(path, None, f"not valid YAML: {exc}") from None
-    roles = study.get("roles", []) if isinstance(study, dict) else None
-    if roles is None:
-        return []
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise DataError(path, None, "'roles' must be a list of speaker labels (strings)")
-    return roles
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -87,7 +69,8 @@ def _fresh(folder: Path) -> Path:
 def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) -> Path:
     """Process a study's interviews into pseudonymised texts, turns, sources and codings.
 
-    Returns the output folder (``data/processed/interviews/`` by default).
+    Returns the output folder (``data/processed/interviews/`` by default; for the
+    private study ``paths.PROCESSED`` points under ``build/private/``).
     """
     import pandas as pd
 
@@ -96,45 +79,58 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from .participants import load_participants
     from .progress import progress
     from .refi_import import read_project
+    from .study import load_study
 
-    study_dir = paths.study_dir(study)
+    layout = load_study(paths.study_dir(study))
     final = Path(out) if out is not None else paths.PROCESSED_INTERVIEWS
-    register = load_participants(study_dir / "participants.csv")
-    key = privacy.load_key(key_file(study))
-    codebook = load_codebook()
-    labels = transcripts.interviewer_labels(register)
+    register = load_participants(layout.register)
+    key = privacy.load_key(layout.key)
+    sst = load_codebook()
+    labels = (transcripts.interviewer_labels(register)
+              if "interviewer_label" in register.columns else {})
 
-    texts, turns, sources, raw = {}, [], [], []
+    texts, originals, edits, turns, sources, raw = {}, {}, {}, [], [], []
     for pid, name in progress(list(zip(register["participant_id"], register["transcript"])),
                               desc="transcripts"):
-        parsed = transcripts.parse_transcript(study_dir / name, source_id=pid,
+        parsed = transcripts.parse_transcript(layout.transcripts / name, source_id=pid,
                                               interviewer=labels.get(pid))
+        new = privacy.pseudonymise(parsed.text, key)
+        turn_table = privacy.remap_spans(parsed.turns, new.edits, new.text)
+        turn_table["speaker"] = parsed.turns["speaker"].map(
+            {s: privacy.pseudonymise(s, key).text for s in parsed.turns["speaker"].unique()})
+        texts[pid], originals[pid], edits[pid] = new.text, parsed.text, new.edits
         raw.append((parsed, name))
-        text, turn_table = privacy.pseudonymise_turns(parsed.text, parsed.turns, key)
-        texts[pid] = text
         turns.append(turn_table)
         sources.append({"source_id": pid, "kind": "interview", "participant_id": pid,
                         "title": f"Interview {pid}", "format": parsed.format,
-                        "encoding": parsed.encoding, "sha256": sha256_text(text),
-                        "n_chars": len(text), "nfc": parsed.nfc})
+                        "encoding": parsed.encoding, "sha256": sha256_text(new.text),
+                        "n_chars": len(new.text), "nfc": parsed.nfc})
     # a label that is no role and not in the key may be a name (Suzanne:): stop
     transcripts.check_speaker_labels(
         pd.concat([t.turns for t, _ in raw], ignore_index=True),
-        roles=[*study_roles(study_dir), *(x for v in labels.values() for x in v)],
+        roles=[*layout.roles, *(x for v in labels.values() for x in v)],
         key=key, texts={t.source_id: t.text for t, _ in raw},
-        files={t.source_id: paths.relative(study_dir / n) for t, n in raw})
+        files={t.source_id: paths.relative(layout.transcripts / n) for t, n in raw})
     turns = pd.concat(turns, ignore_index=True)
     sources = pd.DataFrame(sources, columns=INTERVIEW_SOURCE_COLUMNS)
 
-    project = coding_file(study_dir)
+    project = coding_file(layout.folder)
     report = pd.DataFrame(columns=["level", "item", "what", "detail"])
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
+    codebook = sst
     if project is not None:
-        imported = read_project(project, codebook=codebook.codes)
-        segments, report = _attach_coding(imported, texts, project)
+        from .study import study_codebook
+
+        imported = read_project(project, codebook=sst.codes)
+        codebook, book_report = study_codebook(imported, layout, sst)
+        stems = dict(zip(register["participant_id"],
+                         (Path(t).stem for t in register["transcript"])))
+        segments, report = _attach_coding(imported, texts, project, originals=originals,
+                                          edits=edits, stems=stems)
+        report = pd.concat([report, book_report], ignore_index=True)
         coding.validate_segments(segments, texts, codebook, where=project,
                                  places=[f"segment {s}" for s in segments["segment_id"]])
-    suggestions = coding.dictionary_code(texts, codebook, unit="turn",
+    suggestions = coding.dictionary_code(texts, sst, unit="turn",
                                          turns=turns[turns["role"] == "participant"])
 
     tmp = _fresh(final.with_name(f".{final.name}.tmp"))
@@ -143,7 +139,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     write_table(sources, tmp / "sources.csv")
     write_table(turns, tmp / "turns.csv", transcripts.TURN_COLUMNS)
     # the interviewer label may be a real name: it stays in the raw register
-    write_table(register.drop(columns=["transcript", "interviewer_label"]), tmp / "participants.csv")
+    write_table(_processed_register(register), tmp / "participants.csv")
     write_table(codebook.codes_table(), tmp / "codes.csv")
     write_table(segments, tmp / "segments.csv", coding.SEGMENT_COLUMNS)
     write_table(suggestions, tmp / "dictionary_segments.csv", [*coding.SEGMENT_COLUMNS, "stem"])
@@ -152,25 +148,89 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     return final
 
 
-def _attach_coding(imported, texts: dict[str, str], project: Path):
-    """Map an imported project's sources onto the processed texts; refuse any mismatch.
+def _processed_register(register):
+    """The register as the notebooks read it: every known column, empty where not recorded.
 
-    Coding is done on the pseudonymised transcripts (as ethics approvals usually
-    require), so each project source must be named after a participant and hold
-    exactly the processed text: otherwise offsets would point at different words.
+    ``transcript`` (a file name) and ``interviewer_label`` (perhaps a real name) stay in
+    the raw register; columns the researcher added are kept after the known ones.
+    """
+    from .participants import PARTICIPANT_COLUMNS
+
+    out = register.copy()
+    for col in PARTICIPANT_COLUMNS:
+        if col not in out.columns:
+            out[col] = ""
+    known = [c for c in PARTICIPANT_COLUMNS if c not in ("transcript", "interviewer_label")]
+    extra = [c for c in out.columns if c not in PARTICIPANT_COLUMNS]
+    return out.loc[:, known + extra]
+
+
+def _attach_coding(imported, texts: dict[str, str], project: Path, originals=None,
+                   edits=None, stems=None):
+    """Map an imported project's sources onto the processed texts.
+
+    A source is the participant whose id is its REFI ``name``, whose transcript file
+    stem is the stem of its name or ``plainTextPath``, or whose text it holds. Its text
+    must be the processed (pseudonymised) transcript, or the original transcript: then
+    every selection is carried onto the pseudonymised text through the key's
+    replacements (:func:`analysis.privacy.remap_spans`; a selection that starts or ends
+    inside a replaced identifier covers the whole replacement). Anything else would
+    put offsets on other words, and is refused.
     """
     import pandas as pd
 
-    by_name = dict(zip(imported.sources["source_id"], imported.sources["name"]))
-    segments = imported.segments.copy()
-    segments["source_id"] = segments["source_id"].map(by_name)
-    for sid, name in sorted(by_name.items()):
-        if name not in texts:
-            raise DataError(project, f"source {name!r}", "names no participant of the study")
-        if imported.texts.get(sid) != texts[name]:
-            raise DataError(project, f"source {name!r}", "text differs from the processed "
-                            "(pseudonymised) transcript: code the processed texts")
-    report = imported.report.copy()
+    from .privacy import remap_spans
+
+    originals, edits, stems = originals or {}, edits or {}, stems or {}
+    by_stem = {stem.casefold(): pid for pid, stem in stems.items()}
+    by_text = {text: pid for pid, text in texts.items()}
+    by_original = {text: pid for pid, text in originals.items()}
+    rows = []
+    pieces = []
+    for src in imported.sources.itertuples(index=False):
+        sid, name = src.source_id, src.name
+        text = imported.texts.get(sid)
+        place = f"source {name!r}"
+        candidates = [name, Path(str(name)).stem,
+                      Path(str(src.path_in_archive or "")).stem]
+        pid = next((c for c in candidates if c in texts), None)
+        pid = pid or next((by_stem[c.casefold()] for c in candidates if c
+                           and c.casefold() in by_stem), None)
+        how = ("name" if pid == name else "file stem") if pid else None
+        if pid is None and text is not None:
+            pid = by_text.get(text) or by_original.get(text)
+            how = "text content"
+        if pid is None:
+            raise DataError(project, place, "names no participant of the study (by REFI name, "
+                            "plainTextPath or file stem) and holds none of its texts")
+        seg = imported.segments[imported.segments["source_id"] == sid].copy()
+        seg["source_id"] = pid
+        if how == "text content" or name != pid:
+            rows.append(("info", name, "source matched to participant", f"{pid} by {how}"))
+        if text == texts[pid]:
+            pieces.append(seg)
+            continue
+        if pid in originals and text == originals[pid]:
+            moved = remap_spans(seg, edits[pid], texts[pid])
+            n_moved = int(((moved["start"] != seg["start"]) | (moved["end"] != seg["end"])).sum())
+            cut = [any(a < pos < b for a, b, _, _ in edits[pid])
+                   for pos in (*seg["start"], *seg["end"])]
+            widened = int(sum(x or y for x, y in zip(cut[:len(seg)], cut[len(seg):])))
+            rows.append(("info", pid, "coded on the original transcript",
+                         f"{len(seg)} selection(s) carried onto the pseudonymised text: "
+                         f"{n_moved} moved, {len(seg) - n_moved} unchanged, {widened} "
+                         "widened to a whole replacement, 0 could not be placed"))
+            pieces.append(moved)
+            continue
+        raise DataError(project, place, "text differs from both the original and the "
+                        "processed (pseudonymised) transcript: code either of them")
+    # the importer's order and ids, its source ids replaced by participant ids
+    segments = (pd.concat(pieces).sort_index() if pieces
+                else imported.segments.iloc[0:0].copy())
+    number = segments["segment_id"].str.rsplit("-", n=1).str[-1]
+    segments["segment_id"] = segments["source_id"] + "-" + number
+    report = pd.concat([imported.report, pd.DataFrame(rows, columns=imported.report.columns)],
+                       ignore_index=True) if rows else imported.report.copy()
     return segments.reset_index(drop=True), pd.DataFrame(report)
 
 

@@ -52,8 +52,13 @@ def strip_volatile(nb) -> None:
 
 
 def run(notebook: os.PathLike | str, parameters: dict | None = None,
-        output: os.PathLike | str | None = None) -> Path:
-    """Execute ``notebook`` with papermill and write it (default: in place) without volatile metadata."""
+        output: os.PathLike | str | None = None, stop: str | None = None) -> Path:
+    """Execute ``notebook`` with papermill and write it (default: in place) without volatile metadata.
+
+    ``stop``: a sentence saying why the notebook's analysis cannot run on this study
+    (:func:`why_not`). The notebook then prints it after its parameters and runs no
+    further cell but the colophon, so it ends cleanly instead of failing half-way.
+    """
     import nbformat
     import papermill as pm
 
@@ -62,19 +67,125 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
     if not notebook.is_file():
         raise DataError(notebook, None, "notebook not found")
     tmp = output.with_name(f".{output.stem}.running.ipynb")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    source = notebook
+    if stop:
+        source = output.with_name(f".{output.stem}.stopped.ipynb")
+        atomic_write(source, nbformat.writes(_stopped(nbformat.read(notebook, as_version=4),
+                                                      stop)))
     try:
         pm.execute_notebook(
-            str(notebook), str(tmp), parameters=parameters or None, kernel_name=KERNEL_NAME,
+            str(source), str(tmp), parameters=parameters or None, kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent), progress_bar=False, log_output=False,
             request_save_on_cell_execute=False,
         )
         nb = nbformat.read(tmp, as_version=4)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for leftover in {tmp, source} - {notebook}:
+            if leftover.exists():
+                leftover.unlink()
     strip_volatile(nb)
     atomic_write(output, nbformat.writes(nb) + "\n")
     return output
+
+
+def _stopped(nb, reason: str):
+    """``nb`` with ``reason`` printed after its parameters and every later cell skipped.
+
+    The colophon still runs. Skipped cells lose the demo's outputs, which are not
+    this study's.
+    """
+    import nbformat
+
+    cells, seen_parameters = [], False
+    for cell in nb.cells:
+        if seen_parameters and cell.cell_type == "code" and "colophon()" not in cell.source:
+            # skipped by papermill now and by nbval (make test STUDY=private) later
+            cell.metadata.setdefault("tags", []).extend(["skip-execution", "nbval-skip"])
+            cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+        if "parameters" in cell.metadata.get("tags", []) and not seen_parameters:
+            seen_parameters = True
+            cells.append(nbformat.v4.new_code_cell(f"print({reason!r})"))
+    nb.cells = cells
+    return nb
+
+
+def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
+    """Why ``notebook`` cannot analyse this study with ``parameters``, or None when it can.
+
+    Read from the processed interviews: 06 needs two coders who both coded; 02, 04 and
+    05 need segments by their coder; 05 compares SST themes, so it needs coding with
+    SST theme codes.
+
+    >>> why_not(paths.NOTEBOOKS / "06_coding_reliability.ipynb", {"coders": ["sam"]})
+    'Agreement needs two coders: this study names one (sam), so there is nothing to compare.'
+    """
+    from .io import read_table
+
+    stem = Path(notebook).stem
+    coders = list(parameters.get("coders") or [])
+    if stem == "06_coding_reliability" and len(coders) < 2:
+        named = f"one ({coders[0]})" if coders else "none"
+        return f"Agreement needs two coders: this study names {named}, so there is nothing to compare."
+    folder = paths.PROCESSED_INTERVIEWS
+    segments = read_table(folder / "segments.csv") if (folder / "segments.csv").is_file() else None
+    if segments is None:
+        return None
+    if stem == "06_coding_reliability":
+        missing = [c for c in coders if c not in set(segments["coder"])]
+        if missing:
+            return f"Agreement needs two coders: {', '.join(missing)} coded nothing in this study."
+    coder = parameters.get("coder") or parameters.get("evidence_coder")
+    if stem in ("04_interview_theme_matrix", "05_policy_practice_alignment") and coder is not None:
+        mine = segments[segments["coder"] == coder]
+        if mine.empty:
+            return f"No segments are coded by {coder!r} in this study: nothing to show."
+        if stem == "05_policy_practice_alignment":
+            themes = mine["code_id"].str.startswith("th_")
+            if not themes.any():
+                return (f"None of the {len(mine)} segments coded by {coder!r} uses a theme of "
+                        "the SST frame (100% of the coding is unmapped), so policy and practice "
+                        "cannot be compared by theme.")
+    return None
+
+
+def study_parameters(notebook: os.PathLike | str, study) -> dict:
+    """Parameters to run ``notebook`` with on a study other than the demo.
+
+    Defaults come from the processed data (the coders present, the tiers present),
+    then ``study.yml`` overrides them (``coders``, ``default_coder`` and
+    ``parameters``). Only parameters the notebook declares are passed.
+
+    >>> from analysis.study import Study
+    >>> s = Study(Path("."), Path("p"), Path("k"), Path("."), coders=("ann", "bo"),
+    ...           parameters={"06_coding_reliability": {"top_n": 5}})
+    >>> study_parameters(paths.NOTEBOOKS / "06_coding_reliability.ipynb", s)["coders"]
+    ['ann', 'bo']
+    """
+    import papermill as pm
+
+    from .io import read_table
+
+    notebook = Path(notebook)
+    declared = set(pm.inspect_notebook(str(notebook)))
+    present, tiers = [], []
+    folder = paths.PROCESSED_INTERVIEWS
+    if (folder / "segments.csv").is_file():
+        coders = read_table(folder / "segments.csv")["coder"]
+        present = sorted(set(coders) - {"dictionary"})
+    if (folder / "participants.csv").is_file():
+        found = set(read_table(folder / "participants.csv")["tier"])
+        tiers = [t for t in ("macro", "meso", "micro") if t in found]
+    coders = list(study.coders) or present[:2]
+    coder = study.default_coder or (coders[0] if coders else "")
+    values = {"coder": coder, "evidence_coder": coder, "coders": coders}
+    if tiers:
+        values["tiers"] = tiers
+    if notebook.stem == "02_reorganisation_overlay":
+        values.pop("tiers", None)  # 02's tiers are the timeline's, not the study's
+    values.update(study.notebook_parameters(notebook.stem))
+    return {k: v for k, v in values.items() if k in declared}
 
 
 def main(argv: list[str]) -> int:
@@ -82,9 +193,20 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
     p_run = sub.add_parser("run", help="execute notebooks in place with default parameters")
     p_run.add_argument("notebooks", nargs="+", type=Path)
+    p_run.add_argument("--study", default="demo", choices=["demo", "private"],
+                       help="private: run with the study's parameters and write the "
+                            "executed notebook to build/private/notebooks/")
     args = parser.parse_args(argv)
     for nb in args.notebooks:
-        out = run(nb)
+        if args.study == "demo":
+            out = run(nb)
+        else:
+            from .study import load_study
+
+            study = load_study(paths.study_dir(args.study))
+            target = paths.output_roots(args.study)["notebooks"] / Path(nb).name
+            parameters = study_parameters(nb, study)
+            out = run(nb, parameters=parameters, output=target, stop=why_not(nb, parameters))
         print(f"executed {paths.relative(out)}")
     return 0
 

@@ -5,6 +5,10 @@ One row per participant (one interview each; the interview's ``source_id`` is th
 It is validated like the timeline files: every problem is a
 :class:`~analysis.errors.DataError` naming the file and its line.
 
+Only ``participant_id``, ``tier`` and ``transcript`` are required
+(:data:`REQUIRED_COLUMNS`); the other columns of :data:`PARTICIPANT_COLUMNS` are
+optional and validated when present, and any further columns are kept as they are.
+
 Columns (:data:`PARTICIPANT_COLUMNS`):
 
 ``participant_id``
@@ -12,7 +16,7 @@ Columns (:data:`PARTICIPANT_COLUMNS`):
 ``tier``
     ``macro`` (national), ``meso`` (intermediate tier) or ``micro`` (providers).
 ``position_practice``
-    one of the nine ``pp_*`` code ids of the SST coding frame.
+    an id such as the ``pp_*`` codes of the SST coding frame (empty when not recorded).
 ``organisation_type``, ``sector``
     free text (e.g. ``CSU``, ``NHS``).
 ``years_in_nhs``
@@ -23,7 +27,7 @@ Columns (:data:`PARTICIPANT_COLUMNS`):
     the label the interviewer carries in that transcript (``Interviewer``, ``IV``...),
     which is how the transcript parser tells interviewer from participant.
 ``transcript``
-    the transcript's file name, in the same folder as the register.
+    the transcript's file name, relative to the study's transcript folder.
 ``synthetic``
     ``yes`` for the fictional demo study, ``no`` for real participants.
 
@@ -53,6 +57,9 @@ PARTICIPANT_COLUMNS = [
     "participant_id", "tier", "position_practice", "organisation_type", "sector",
     "years_in_nhs", "eras", "interviewer_label", "transcript", "synthetic",
 ]
+
+#: The only columns a register must have; the others are optional.
+REQUIRED_COLUMNS = ["participant_id", "tier", "transcript"]
 
 TIERS = ("macro", "meso", "micro")
 
@@ -96,46 +103,51 @@ def load_participants(path: os.PathLike | str | None = None):
     from .io import read_table, record_lines
 
     path = Path(path) if path is not None else paths.DEMO_STUDY / "participants.csv"
-    df = read_table(path, required=PARTICIPANT_COLUMNS, allow_extra=False)
-    df = df.loc[:, PARTICIPANT_COLUMNS]
+    df = read_table(path, required=REQUIRED_COLUMNS)
+    # known columns in the order of PARTICIPANT_COLUMNS, then the researcher's own
+    known = [c for c in PARTICIPANT_COLUMNS if c in df.columns]
+    df = df.loc[:, known + [c for c in df.columns if c not in PARTICIPANT_COLUMNS]]
+    has = set(df.columns)
     seen: dict[str, int] = {}
-    for line, row in zip(record_lines(path, len(df)), df.itertuples(index=False)):
+    for line, row in zip(record_lines(path, len(df)), df.to_dict("records")):
 
         def fail(reason: str):
             raise DataError(path, line, reason)
 
-        pid = row.participant_id.strip()
+        pid = row["participant_id"].strip()
         if not _ID.fullmatch(pid):
-            fail(f"participant_id {row.participant_id!r} is not a pseudonymous id "
+            fail(f"participant_id {row['participant_id']!r} is not a pseudonymous id "
                  "(a letter, then letters, digits, '_' or '-')")
         if pid in seen:
             fail(f"duplicate participant_id {pid!r} (first on line {seen[pid]})")
         seen[pid] = line
-        if row.tier not in TIERS:
-            fail(f"unknown tier {row.tier!r}: expected one of {', '.join(TIERS)}")
-        if row.position_practice not in POSITION_PRACTICES:
-            fail(f"unknown position_practice {row.position_practice!r}: expected a pp_* "
-                 "code of the SST frame")
-        if not _YEARS.fullmatch(row.years_in_nhs.strip()):
-            fail(f"years_in_nhs {row.years_in_nhs!r} is not a non-negative whole number")
-        eras = row.eras.split("|") if row.eras else []
-        if not eras:
-            fail("eras is empty: give at least one era id")
+        if row["tier"] not in TIERS:
+            fail(f"unknown tier {row['tier']!r}: expected one of {', '.join(TIERS)}")
+        # optional columns: an empty cell says "not recorded"; a filled one must be sound
+        pp = row.get("position_practice", "")
+        if pp and not _ID.fullmatch(pp):
+            fail(f"position_practice {pp!r} is not an id (a letter, then letters, digits, "
+                 "'_' or '-')")
+        years = row.get("years_in_nhs", "").strip()
+        if years and not _YEARS.fullmatch(years):
+            fail(f"years_in_nhs {years!r} is not a non-negative whole number")
+        eras = row["eras"].split("|") if row.get("eras") else []
         bad = [e for e in eras if e not in ERA_IDS]
         if bad:
             fail(f"unknown era {bad[0]!r}: expected ids from {', '.join(ERA_IDS)}")
         if len(set(eras)) != len(eras):
-            fail(f"era listed twice in {row.eras!r}")
-        if not row.interviewer_label.strip():
+            fail(f"era listed twice in {row['eras']!r}")
+        if "interviewer_label" in has and not row["interviewer_label"].strip():
             fail("interviewer_label is empty")
-        name = row.transcript.strip()
-        if not name or "/" in name or "\\" in name or name in {".", ".."}:
-            fail(f"transcript {row.transcript!r} is not a file name in this folder")
-        if row.synthetic not in {"yes", "no"}:
-            fail(f"synthetic {row.synthetic!r}: expected yes or no")
+        name = row["transcript"].strip()
+        if not name or "\\" in name or ".." in name.split("/") or name.startswith("/"):
+            fail(f"transcript {row['transcript']!r} is not a file name in this folder")
+        if "synthetic" in has and row["synthetic"] not in {"yes", "no"}:
+            fail(f"synthetic {row['synthetic']!r}: expected yes or no")
     df["participant_id"] = df["participant_id"].str.strip()
     df["transcript"] = df["transcript"].str.strip()
-    df["years_in_nhs"] = df["years_in_nhs"].str.strip().astype("int64")
+    if "years_in_nhs" in has and (df["years_in_nhs"].str.strip() != "").all():
+        df["years_in_nhs"] = df["years_in_nhs"].str.strip().astype("int64")
     return df
 
 
@@ -154,10 +166,8 @@ def participant_eras(participants, id_column: str = "participant_id",
 def register_paths() -> list[Path]:
     """The registers to validate: the demo study's, and the private one if present."""
     found = [paths.DEMO_STUDY / "participants.csv"]
-    for candidate in (paths.PRIVATE / "participants.csv",
-                      paths.PRIVATE / "interviews" / "participants.csv"):
-        if candidate.is_file():
-            found.append(candidate)
+    if (paths.PRIVATE / "participants.csv").is_file():
+        found.append(paths.PRIVATE / "participants.csv")
     return found
 
 
@@ -168,16 +178,18 @@ def validate_all(registers: list[Path] | None = None) -> list[DataError]:
     for its content and one per missing transcript, for ``python -m analysis validate``.
     """
     from .io import csv_line
+    from .study import load_study
 
     problems: list[DataError] = []
     for path in register_paths() if registers is None else registers:
         try:
             df = load_participants(path)
+            folder = load_study(Path(path).parent).transcripts
         except DataError as err:
             problems.append(err)
             continue
         for i, name in enumerate(df["transcript"]):
-            if not (Path(path).parent / name).is_file():
+            if not (folder / name).is_file():
                 problems.append(DataError(path, csv_line(i), f"transcript {name!r} not found "
-                                                             "beside the register"))
+                                          f"in {paths.relative(folder)}"))
     return problems

@@ -22,12 +22,16 @@ ROOT = Path(os.environ.get("ANALYSIS_ROOT") or Path(__file__).resolve().parents[
 DATA = ROOT / "data"
 RAW = DATA / "raw"
 PRIVATE = RAW / "private"
-PROCESSED = DATA / "processed"
+#: Processed tables; ``ANALYSIS_PROCESSED`` sends them elsewhere (a private study's
+#: processed data live under ``build/private/processed``, never in tracked folders).
+PROCESSED = Path(os.environ.get("ANALYSIS_PROCESSED") or DATA / "processed")
 #: Where figures are saved; ``ANALYSIS_FIGURES`` sends them elsewhere, so a notebook can be
 #: re-run with other parameters without touching the committed figures.
 FIGURES = Path(os.environ.get("ANALYSIS_FIGURES") or ROOT / "figures")
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+#: HTML tables the notebooks write (not committed); ``ANALYSIS_TABLES`` sends them elsewhere.
+TABLES = Path(os.environ.get("ANALYSIS_TABLES") or BUILD / "tables")
 
 TIMELINE = RAW / "timeline"
 STRATEGIES_CSV = TIMELINE / "strategies.csv"
@@ -61,6 +65,34 @@ def study_dir(study: str = "demo") -> Path:
         return DEMO_STUDY
     if study == "private":
         return PRIVATE
+    raise ValueError(f"unknown study {study!r}: expected 'demo' or 'private'")
+
+
+#: Where everything derived from the private study goes: one git-ignored root.
+PRIVATE_BUILD = BUILD / "private"
+
+
+def output_roots(study: str = "demo") -> dict[str, Path]:
+    """The folders a study's build writes: processed, notebooks, figures, report, tables.
+
+    The demo writes the tracked locations; the private study writes only under the
+    git-ignored ``build/private/``, so its results can never be committed by accident.
+
+    >>> {k: relative(v) for k, v in output_roots("private").items()}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'processed': 'build/private/processed', 'notebooks': 'build/private/notebooks',
+     'figures': 'build/private/figures', 'report': 'build/private/report',
+     'tables': 'build/private/tables'}
+    >>> relative(output_roots("demo")["notebooks"])
+    'notebooks'
+    """
+    if study == "demo":
+        return {"processed": DATA / "processed", "notebooks": NOTEBOOKS,
+                "figures": ROOT / "figures", "report": BUILD / "report",
+                "tables": BUILD / "tables"}
+    if study == "private":
+        return {name: PRIVATE_BUILD / name
+                for name in ("processed", "notebooks", "figures", "report", "tables")}
     raise ValueError(f"unknown study {study!r}: expected 'demo' or 'private'")
 
 

@@ -257,7 +257,11 @@ def main(argv: list[str]) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None,
                         help="folder to write (default: build/report/)")
+    parser.add_argument("--study", default="demo", choices=["demo", "private"],
+                        help="private: report build/private/'s notebooks and figures "
+                             "in build/private/report/")
     args = parser.parse_args(argv)
-    index = build_report(args.out)
+    roots = paths.output_roots(args.study)
+    index = build_report(args.out or roots["report"], roots["notebooks"], roots["figures"])
     print(f"report: {paths.relative(index)}")
     return 0

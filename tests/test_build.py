@@ -121,10 +121,3 @@ def test_a_declared_role_or_key_entry_lets_the_build_pass(tmp_path, monkeypatch,
     out = build.build_interviews("private", out=tmp_path / "out")
     turns = (out / "turns.csv").read_text()
     assert ("Chief Officer" in turns) == (study_yml is not None)
-
-
-def test_study_roles_must_be_a_list_of_strings(tmp_path):
-    (tmp_path / "study.yml").write_text("roles: Chair\n")
-    with pytest.raises(DataError, match="list of speaker labels"):
-        build.study_roles(tmp_path)
-    assert build.study_roles(tmp_path / "nowhere") == []
