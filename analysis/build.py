@@ -78,7 +78,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from .codebook import load_codebook
     from .participants import load_participants
     from .progress import progress
-    from .refi_import import read_project
+    from .refi_import import read_coding_project
     from .study import load_study
 
     layout = load_study(paths.study_dir(study))
@@ -121,7 +121,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     if project is not None:
         from .study import study_codebook
 
-        imported = read_project(project, codebook=sst.codes)
+        imported = read_coding_project(project, codebook=sst.codes)
         codebook, book_report = study_codebook(imported, layout, sst)
         stems = dict(zip(register["participant_id"],
                          (Path(t).stem for t in register["transcript"])))

@@ -37,8 +37,9 @@ from pathlib import Path
 from .errors import DataError
 
 #: Coding-project readers by file type: the one place a new tool's format is added.
-#: Each maps a path to the name of the reader in :func:`read_coding`.
-PROJECT_READERS = {".qdpx": "refi", ".qde": "refi"}
+#: Each maps a path to the reader that ``refi_import.read_coding_project`` picks for it:
+#: a QualCoder project is its ``NAME.qda`` folder or the ``data.qda`` database inside it.
+PROJECT_READERS = {".qdpx": "refi", ".qde": "refi", ".qda": "qualcoder"}
 #: Codebook-only files (REFI-QDA codebook exchange).
 CODEBOOK_SUFFIXES = (".qdc",)
 
@@ -55,7 +56,8 @@ class Study:
         The study folder, ``participants.csv``, ``identifier_key.csv`` and the folder
         the register's ``transcript`` names are relative to.
     projects : tuple of Path
-        Coding projects (``*.qdpx``, bare ``*.qde``), sorted by name.
+        Coding projects (``*.qdpx``, bare ``*.qde``, QualCoder ``*.qda`` folders or
+        ``data.qda``), sorted by name.
     codebooks : tuple of Path
         ``*.qdc`` files and ``codebook.yml``, when present.
     code_map : Path or None
@@ -101,8 +103,8 @@ def _files(folder: Path, sub: str, suffixes) -> list[Path]:
     found = []
     for where in (folder, folder / sub):
         if where.is_dir():
-            found += [p for p in where.iterdir()
-                      if p.is_file() and p.suffix.lower() in suffixes]
+            found += [p for p in where.iterdir() if p.suffix.lower() in suffixes
+                      and (p.is_file() or (p.is_dir() and p.suffix.lower() == ".qda"))]
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 
