@@ -169,11 +169,11 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
 
     notebook = Path(notebook)
     declared = set(pm.inspect_notebook(str(notebook)))
-    present, tiers = [], []
+    present, tiers, segments = [], [], None
     folder = paths.PROCESSED_INTERVIEWS
     if (folder / "segments.csv").is_file():
-        coders = read_table(folder / "segments.csv")["coder"]
-        present = sorted(set(coders) - {"dictionary"})
+        segments = read_table(folder / "segments.csv")
+        present = sorted(set(segments["coder"]) - {"dictionary"})
     if (folder / "participants.csv").is_file():
         found = set(read_table(folder / "participants.csv")["tier"])
         tiers = [t for t in ("macro", "meso", "micro") if t in found]
@@ -184,6 +184,14 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
         values["tiers"] = tiers
     if notebook.stem == "02_reorganisation_overlay":
         values.pop("tiers", None)  # 02's tiers are the timeline's, not the study's
+    if notebook.stem == "07_coded_evidence":
+        # the demo's theme and tier mean nothing elsewhere: the coder's most used code
+        # (ties: the first id), every tier
+        values["tiers"] = []
+        mine = segments[segments["coder"] == coder] if segments is not None else None
+        if mine is not None and len(mine):
+            counts = mine["code_id"].value_counts()
+            values["codes"] = [sorted(counts[counts == counts.max()].index)[0]]
     values.update(study.notebook_parameters(notebook.stem))
     return {k: v for k, v in values.items() if k in declared}
 

@@ -59,7 +59,9 @@ def assert_verbatim(pairs, texts):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("thesis")
-    written = thesis.build_thesis(out, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40)
+    # the committed figures: make test sends this run's figures to a temporary folder
+    written = thesis.build_thesis(out, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40,
+                                  figures_dir=paths.ROOT / "figures")
     return out, written
 
 
@@ -176,7 +178,7 @@ def test_agreement_table_matches_reliability(demo):
 def test_figures_are_referenced_at_thesis_width(demo):
     out, _ = demo
     tex = (out / "figures.tex").read_text(encoding="utf-8")
-    pngs = sorted(p.name for p in paths.FIGURES.glob("*.png"))
+    pngs = sorted(p.name for p in (paths.ROOT / "figures").glob("*.png"))
     assert tex.count("\\includegraphics[width=\\textwidth]") == len(pngs) > 0
     for name in pngs:
         assert f"figures/{name}" in tex
@@ -184,7 +186,8 @@ def test_figures_are_referenced_at_thesis_width(demo):
 
 def test_outputs_are_deterministic(demo, tmp_path):
     out, written = demo
-    again = thesis.build_thesis(tmp_path, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40)
+    again = thesis.build_thesis(tmp_path, DEMO, paths.PROCESSED_DOCUMENTS, n_boot=40,
+                                figures_dir=paths.ROOT / "figures")
     for a, b in zip(written, again):
         assert a.read_bytes() == b.read_bytes(), a.name
 
