@@ -73,7 +73,8 @@ class EraPattern:
     ignore_case: bool = True
 
 
-# Dates from /work/shared/reference/nhs_timeline_facts.md (tables 1 and 2).
+# Dates from the sourced timeline tables, data/raw/timeline/strategies.csv and
+# reorganisations.csv (each row carries its source URLs and confidence).
 ERA_PATTERNS: tuple[EraPattern, ...] = (
     EraPattern("NPfIT", r"\bNPf?IT\b", "npfit", ignore_case=False),
     EraPattern("National Programme", r"\bthe National Programme(?: for (?:IT|Information "

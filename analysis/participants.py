@@ -64,7 +64,7 @@ REQUIRED_COLUMNS = ["participant_id", "tier", "transcript"]
 TIERS = ("macro", "meso", "micro")
 
 #: The nine position-practice codes of the SST coding frame, section 2.2, codes 25-33
-#: (/work/shared/reference/sst_coding_frame.md). Kept literal so that the register
+#: (listed in data/raw/codebook/README.md). Kept literal so that the register
 #: validates without the codebook.
 POSITION_PRACTICES = frozenset({
     "pp_national_exec", "pp_regional_prog", "pp_sha_it", "pp_csu_it",

@@ -15,7 +15,7 @@ from analysis.errors import DataError
 FIX = Path(__file__).parent / "fixtures" / "codebook"
 
 # The 44 codes and parents of the frame's §2.2 table
-# (/work/shared/reference/sst_coding_frame.md, "Code list (summary)"), copied by hand.
+# ("Code list (summary)", copied by hand into data/raw/codebook/README.md).
 FRAME_22 = {
     "sst_external": "", "sst_ext_independent": "sst_external",
     "sst_ext_irresistible": "sst_external", "sst_ext_ppr": "sst_external",

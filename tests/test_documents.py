@@ -104,7 +104,7 @@ def test_shipped_manifest_is_valid_and_lists_core_strategies():
                 "T1-28"]:
         assert sid in set(m["strategy_id"]), sid
     shipped = m[m["local_file"] != ""]
-    # 7 GPG v4 chapters + 4 NHS planning texts are in ../shared/corpus (PROVENANCE.md)
+    # 7 GPG v4 chapters + 4 NHS planning texts are shipped (data/raw/documents/README.md)
     assert len(shipped) == 11
     assert set(m["licence"]) == {"OGL-3.0"}
 

@@ -11,7 +11,7 @@ def test_root_holds_the_project():
 
 
 def test_layout_matches_design():
-    # DESIGN.md "Layout": data/raw, data/raw/private, data/processed, figures, notebooks.
+    # The README's "Layout": data/raw, data/raw/private, data/processed, figures, notebooks.
     rel = {name: paths.relative(getattr(paths, name)) for name in
            ("RAW", "PRIVATE", "PROCESSED", "FIGURES", "NOTEBOOKS", "TIMELINE")}
     # ANALYSIS_FIGURES (set by make test) moves figures elsewhere on purpose

@@ -11,7 +11,7 @@ def test_interviews_load_with_integer_offsets_and_matching_texts():
     study = load_interviews()
     seg = study.segments
     assert str(seg["start"].dtype) == "int64" and str(seg["end"].dtype) == "int64"
-    # The contract of DESIGN.md: text == texts[source_id][start:end], for every segment.
+    # The segment contract: text == texts[source_id][start:end], for every segment.
     assert all(study.texts[s][a:b] == t for s, a, b, t in
                zip(seg["source_id"], seg["start"], seg["end"], seg["text"]))
     assert set(study.sources["source_id"]) == set(study.texts)

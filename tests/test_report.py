@@ -53,14 +53,14 @@ def fixture_report(tmp_path_factory, fixture_notebooks) -> Path:
 
 def test_index_names_the_study_and_the_question_of_each_notebook(fixture_report):
     tree = _tree(fixture_report)
-    # The study title, from /work/shared/DESIGN.md's first paragraph.
+    # The study title, as the README's first heading and first paragraph give it.
     assert tree.findtext(".//h1") == ("National IT strategy in the turbulent English NHS: "
                                       "a structuration study of meso-level practice")
     # One notebook in the fixture folder, linked to its rendered page.
     links = [a.get("href") for a in tree.xpath("//h2[.='Notebooks']/following-sibling::table[1]"
                                                 "//a")]
     assert links == ["notebooks/01_strategy_timeline.html"]
-    # The question of notebook 01 in DESIGN.md's notebook table is about central
+    # The question of notebook 01 in the README's notebook table is about central
     # procurement against local choice.
     question = tree.xpath("//a[@href='notebooks/01_strategy_timeline.html']"
                           "/ancestor::tr/td[2]")[0].text_content()
@@ -93,7 +93,7 @@ def test_data_sets_table_gives_source_and_licence(fixture_report):
     tree = _tree(fixture_report)
     rows = tree.xpath("//h2[.='Data sets']/following-sibling::table[1]//tr[td]")
     cells = {row[0].text_content(): [td.text_content() for td in row] for row in rows}
-    # The four raw data folders of DESIGN.md's layout that the study publishes.
+    # The four raw data folders of the README's data table that the study publishes.
     assert sorted(cells) == ["data/raw/codebook/", "data/raw/documents/",
                              "data/raw/interviews/demo/", "data/raw/timeline/"]
     # Public-sector documents are under the Open Government Licence (README, Licences).

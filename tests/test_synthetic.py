@@ -61,7 +61,8 @@ def test_another_seed_gives_another_study(demo, tmp_path):
 
 
 def test_committed_demo_study_is_what_the_code_makes(demo):
-    # DESIGN.md invariant 1: re-running the generator changes no committed byte.
+    # The README's promise (`synthetic demo` is byte-identical): re-running the generator
+    # changes no committed byte.
     for path in sorted(demo.iterdir()):
         committed = paths.DEMO_STUDY / path.name
         assert committed.is_file(), f"{path.name} missing from {paths.DEMO_STUDY}"

@@ -23,8 +23,8 @@ from analysis.errors import DataError
 FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 VALID = FIXTURES / "valid"
 
-# Row ids of the three tables of the reference compilation
-# /work/shared/reference/nhs_timeline_facts.md (Tables 1, 2 and 3), copied by hand.
+# Row ids of the three tables of the reference compilation (Tables 1, 2 and 3, as
+# listed in data/raw/timeline/README.md), copied by hand.
 REFERENCE_STRATEGY_IDS = [f"T1-{i:02d}" for i in range(1, 32)]  # T1-01 … T1-31
 REFERENCE_REORGANISATION_IDS = [f"T2-{i:02d}" for i in range(1, 22)] + [
     "T2-IT1", "T2-IT2", "T2-IT3", "T2-IT4", "T2-IT5"]
