@@ -73,7 +73,8 @@ PRIVATE_BUILD = BUILD / "private"
 
 
 def output_roots(study: str = "demo") -> dict[str, Path]:
-    """The folders a study's build writes: processed, notebooks, figures, report, tables.
+    """The folders a study's build writes: processed, notebooks, figures, report, tables,
+    thesis.
 
     The demo writes the tracked locations; the private study writes only under the
     git-ignored ``build/private/``, so its results can never be committed by accident.
@@ -82,17 +83,18 @@ def output_roots(study: str = "demo") -> dict[str, Path]:
     ... # doctest: +NORMALIZE_WHITESPACE
     {'processed': 'build/private/processed', 'notebooks': 'build/private/notebooks',
      'figures': 'build/private/figures', 'report': 'build/private/report',
-     'tables': 'build/private/tables'}
+     'tables': 'build/private/tables', 'thesis': 'build/private/thesis'}
     >>> relative(output_roots("demo")["notebooks"])
     'notebooks'
     """
     if study == "demo":
         return {"processed": DATA / "processed", "notebooks": NOTEBOOKS,
                 "figures": ROOT / "figures", "report": BUILD / "report",
-                "tables": BUILD / "tables"}
+                "tables": BUILD / "tables", "thesis": BUILD / "thesis"}
     if study == "private":
         return {name: PRIVATE_BUILD / name
-                for name in ("processed", "notebooks", "figures", "report", "tables")}
+                for name in ("processed", "notebooks", "figures", "report", "tables",
+                             "thesis")}
     raise ValueError(f"unknown study {study!r}: expected 'demo' or 'private'")
 
 

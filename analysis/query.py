@@ -48,10 +48,8 @@ def processed_folder(study: str = "demo") -> Path:
     'data/processed/interviews'
     """
     if study == "demo":
-        return paths.PROCESSED_INTERVIEWS
-    if study == "private":
-        return paths.BUILD / "private" / "processed" / "interviews"
-    raise ValueError(f"unknown study {study!r}: expected 'demo' or 'private'")
+        return paths.PROCESSED_INTERVIEWS  # honours ANALYSIS_PROCESSED
+    return paths.output_roots(study)["processed"] / "interviews"
 
 
 class Passages(pd.DataFrame):

@@ -58,7 +58,7 @@ def thesis_folder(study: str = "demo") -> Path:
     >>> thesis_folder().relative_to(paths.ROOT).as_posix()
     'build/thesis'
     """
-    return paths.BUILD / "thesis" if study == "demo" else paths.BUILD / "private" / "thesis"
+    return paths.output_roots(study)["thesis"]
 
 
 def primary_coder(segments: pd.DataFrame) -> str:
