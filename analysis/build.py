@@ -31,11 +31,6 @@ INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "for
                             "encoding", "sha256", "n_chars", "nfc"]
 
 
-def key_file(study: str) -> Path:
-    """The identifier key of a study: committed demo key, or the private one."""
-    return paths.study_dir(study) / "identifier_key.csv"
-
-
 def coding_file(study_dir: Path) -> Path | None:
     """The study's coding project (flat or in ``coding/``), if any; at most one."""
     from .study import load_study
@@ -94,17 +89,15 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
                               desc="transcripts"):
         parsed = transcripts.parse_transcript(layout.transcripts / name, source_id=pid,
                                               interviewer=labels.get(pid))
-        new = privacy.pseudonymise(parsed.text, key)
-        turn_table = privacy.remap_spans(parsed.turns, new.edits, new.text)
-        turn_table["speaker"] = parsed.turns["speaker"].map(
-            {s: privacy.pseudonymise(s, key).text for s in parsed.turns["speaker"].unique()})
-        texts[pid], originals[pid], edits[pid] = new.text, parsed.text, new.edits
+        text, turn_table, edits[pid] = privacy.pseudonymise_turns(
+            parsed.text, parsed.turns, key, with_edits=True)
+        texts[pid], originals[pid] = text, parsed.text
         raw.append((parsed, name))
         turns.append(turn_table)
         sources.append({"source_id": pid, "kind": "interview", "participant_id": pid,
                         "title": f"Interview {pid}", "format": parsed.format,
-                        "encoding": parsed.encoding, "sha256": sha256_text(new.text),
-                        "n_chars": len(new.text), "nfc": parsed.nfc})
+                        "encoding": parsed.encoding, "sha256": sha256_text(text),
+                        "n_chars": len(text), "nfc": parsed.nfc})
     # a label that is no role and not in the key may be a name (Suzanne:): stop
     transcripts.check_speaker_labels(
         pd.concat([t.turns for t, _ in raw], ignore_index=True),

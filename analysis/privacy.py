@@ -53,7 +53,6 @@ import base64
 import binascii
 import fnmatch
 import functools
-import gzip
 import html
 import io
 import json
@@ -470,7 +469,7 @@ def remap_spans(table, edits, new_text: str, start: str = "start", end: str = "e
     return out
 
 
-def pseudonymise_turns(text: str, turns, key):
+def pseudonymise_turns(text: str, turns, key, with_edits: bool = False):
     """Pseudonymise a transcript and its turns table consistently.
 
     Parameters
@@ -482,12 +481,15 @@ def pseudonymise_turns(text: str, turns, key):
         into ``text``.
     key : pandas.DataFrame or mapping
         As for :func:`pseudonymise`.
+    with_edits : bool
+        Also return the replacements made (as :func:`pseudonymise` gives them), which
+        carry coding made on the original text across (:func:`remap_spans`).
 
     Returns
     -------
-    (str, pandas.DataFrame)
+    (str, pandas.DataFrame) or (str, pandas.DataFrame, list)
         The new text and the turns with offsets remapped, ``text`` re-sliced and
-        ``speaker`` pseudonymised with the same key.
+        ``speaker`` pseudonymised with the same key; with ``with_edits``, the edits.
 
     Examples
     --------
@@ -505,7 +507,7 @@ def pseudonymise_turns(text: str, turns, key):
     out = remap_spans(turns, new.edits, new.text)
     speakers = {s: pseudonymise(s, key).text for s in turns["speaker"].unique()}
     out["speaker"] = turns["speaker"].map(speakers)
-    return new.text, out
+    return (new.text, out, new.edits) if with_edits else (new.text, out)
 
 
 # ---------------------------------------------------------------------------- patterns
