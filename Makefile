@@ -53,7 +53,8 @@ endif
 PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
-INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/*))
+# a QualCoder project in coding/ is a folder: its database is one level deeper
+INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/* $(STUDY_DIR)/coding/*.qda/data.qda))
 DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))

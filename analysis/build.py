@@ -183,6 +183,8 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     for src in imported.sources.itertuples(index=False):
         sid, name = src.source_id, src.name
         text = imported.texts.get(sid)
+        if text is None and not (imported.segments["source_id"] == sid).any():
+            continue  # a picture or recording: the import report lists its codings
         place = f"source {name!r}"
         candidates = [name, Path(str(name)).stem,
                       Path(str(src.path_in_archive or "")).stem]

@@ -918,13 +918,14 @@ def read_project(path: os.PathLike | str, codebook=None) -> RefiProject:
 def read_coding_project(path: os.PathLike | str, codebook=None) -> RefiProject:
     """Read any coding project by its type: the one place that dispatches on it.
 
-    A folder or an SQLite file is a QualCoder project
-    (:func:`analysis.qualcoder.read_qualcoder`); anything else a REFI-QDA ``.qdpx`` or
-    ``.qde`` (:func:`read_project`). Both give the same tables and report.
+    A folder, a ``.qda`` file or an SQLite file is a QualCoder project
+    (:func:`analysis.qualcoder.read_qualcoder`, which says what else a ``.qda`` is);
+    anything else a REFI-QDA ``.qdpx`` or ``.qde`` (:func:`read_project`). Both give the
+    same tables and report.
     """
     from .qualcoder import is_qualcoder, read_qualcoder
 
-    if Path(path).is_dir() or is_qualcoder(path):
+    if Path(path).is_dir() or Path(path).suffix.lower() == ".qda" or is_qualcoder(path):
         return read_qualcoder(path, codebook=codebook)
     return read_project(path, codebook=codebook)
 
