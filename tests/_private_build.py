@@ -41,6 +41,12 @@ def copy_repository(target: Path) -> Path:
     # `make all` there rebuilds nothing of the demo; otherwise it rebuilds what is stale.
     if (ROOT / "build" / "stamps").is_dir():
         shutil.copytree(ROOT / "build" / "stamps", target / "build" / "stamps")
+    # folders' times too (the Makefile's prerequisites include folders such as
+    # analysis/resources/refi), deepest first: writing into a folder changes its time
+    folders = {Path(rel).parent for rel in listed.decode().split("\0") if rel}
+    for rel in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if rel.parts and (ROOT / rel).is_dir() and (target / rel).is_dir():
+            shutil.copystat(ROOT / rel, target / rel)
     git(target, "init", "-q")
     git(target, "add", "-A")
     git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
