@@ -1,8 +1,61 @@
-"""Shared test settings: a headless backend and the repository's fixed environment."""
+"""Shared test settings: a headless backend, the repository's fixed environment, the order
+in which xdist hands out the test files, and the private-study build shared by the
+end-to-end tests."""
 
 import os
+from pathlib import Path
 
 import matplotlib
+import pytest
+
+import _private_build
 
 matplotlib.use("Agg")
 os.environ.setdefault("TZ", "UTC")
+
+
+def pytest_collection_modifyitems(config, items):
+    # `make test` hands out whole files (--dist loadfile, --no-loadscope-reorder) in
+    # collection order: the longest go first (files whose every test is ``slow``: the
+    # end-to-end builds and JupyterLab; then the notebooks), so that no worker starts a
+    # long file last while the other waits. Within a file the order is kept.
+    rank: dict = {}
+    for item in items:
+        cost = 0 if item.get_closest_marker("slow") else 1 if item.path.suffix == ".ipynb" else 2
+        rank[item.path] = cost if item.path not in rank else max(rank[item.path], cost)
+    items.sort(key=lambda item: rank[item.path])  # stable: files keep their order
+
+
+@pytest.fixture(scope="session")
+def repository_template(tmp_path_factory) -> Path:
+    """This repository as a fresh git repository, copied once per session (per worker)."""
+    if not (_private_build.VENV / "bin" / "python").is_file():
+        pytest.skip("no .venv: run make env")
+    return _private_build.copy_repository(tmp_path_factory.mktemp("template") / "repo")
+
+
+@pytest.fixture(scope="session")
+def build_private_study(tmp_path_factory, repository_template):
+    """Build a private study end to end, once per session for each name.
+
+    ``build_private_study(name, write_study)`` clones the repository copy, calls
+    ``write_study(folder)`` to write the study into the clone's ``data/raw/private/``
+    (it returns whatever the tests need to know about the study), runs
+    ``make all STUDY=private`` there and returns a :class:`_private_build.PrivateBuild`
+    (``repo``, ``study``, ``run``, ``out``; ``.make(...)`` and ``.git(...)`` in the
+    clone). The build itself is not checked: each test asserts on ``run`` what it needs.
+    The same name returns the same build, so every test of a study shares one build; a
+    test that changes the clone must put it back as it found it.
+    """
+    built: dict[str, _private_build.PrivateBuild] = {}
+
+    def build(name: str, write_study) -> _private_build.PrivateBuild:
+        if name not in built:
+            repo = _private_build.clone(repository_template,
+                                        tmp_path_factory.mktemp(f"private-{name}") / "repo")
+            study = write_study(repo / "data/raw/private")
+            built[name] = _private_build.PrivateBuild(
+                repo, study, _private_build.make(repo, "all", "STUDY=private"))
+        return built[name]
+
+    return build

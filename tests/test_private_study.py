@@ -8,25 +8,22 @@ texts whose sources carry no ``name`` (GUID only, as qualitative-coding 1.3.2 wr
 them): one found by its ``plainTextPath`` stem, one by its text alone.
 
 The build runs in a temporary git repository holding a copy of this one (so that
-``git status`` there means what it means here), with this environment's ``.venv``.
+``git status`` there means what it means here), with this environment's ``.venv``, once
+for all the tests of this file (``build_private_study`` in tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
+from _private_build import git as _git
+from _private_build import make as _make
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[1]
-VENV = ROOT / ".venv"
 
 # Invented people and places; each is a key entry and must never reach build/private/.
 KEY = {"Alice Smith": "[Person A]", "Leeds": "[Place A]", "Jane Doe": "[Person B]",
@@ -149,44 +146,11 @@ def make_study(folder: Path) -> dict:
     return {"texts": texts, "coded": coded}
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def _copy_repository(target: Path) -> Path:
-    """This repository's files (tracked and new, not ignored) as a fresh git repository."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], check=True, capture_output=True).stdout
-    for rel in sorted({p for p in listed.decode().split("\0") if p}):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith("data/raw/private/"):
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / rel)
-    (target / "data/raw/private").mkdir(parents=True, exist_ok=True)
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    _git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
-    return target
-
-
-def _make(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ANALYSIS_") and k not in {"STUDY", "MAKEFLAGS", "MAKELEVEL"}}
-    env.update(PYTHONPATH=str(repo), ANALYSIS_ROOT=str(repo))
-    # this environment's .venv, never rebuilt (-o): the copy has no .venv of its own
-    return subprocess.run(["make", "-C", str(repo), f"VENV={VENV}", "-o", f"{VENV}/.stamp",
-                           *args], env=env, capture_output=True, text=True, timeout=1800)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not (VENV / "bin" / "python").is_file():
-        pytest.skip("no .venv: run make env")
-    repo = _copy_repository(tmp_path_factory.mktemp("private") / "repo")
-    fixture = make_study(repo / "data/raw/private")
-    run = _make(repo, "all", "STUDY=private")
-    return repo, fixture, run
+def built(build_private_study):
+    # one build for every test of this file (tests/conftest.py)
+    b = build_private_study("fixture", make_study)
+    return b.repo, b.study, b.run
 
 
 def test_private_build_succeeds(built):

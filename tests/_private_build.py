@@ -1,0 +1,98 @@
+"""A private study built end to end (``make all STUDY=private``) in a copy of this repository.
+
+The copy holds this repository's files (tracked and new, not ignored; never
+``data/raw/private/``) as a fresh git repository, so that ``git status`` there means what
+it means here, and runs this environment's ``.venv`` (never rebuilt in the copy).
+``tests/conftest.py`` makes the copy once per test session (per xdist worker) and clones
+it for each study through its ``build_private_study`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo``; return its standard output (fail on a non-zero exit)."""
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def copy_repository(target: Path) -> Path:
+    """This repository's files (tracked and new, not ignored) as a fresh git repository."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], check=True, capture_output=True).stdout
+    for rel in sorted({p for p in listed.decode().split("\0") if p}):
+        src = ROOT / rel
+        if src.is_file() and not rel.startswith("data/raw/private/"):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+    (target / "data/raw/private").mkdir(parents=True, exist_ok=True)
+    # The demo's stamps (git-ignored) with their times, as the files' times are kept: when
+    # this repository's demo build is up to date (after `make all`), so is the copy's, and
+    # `make all` there rebuilds nothing of the demo; otherwise it rebuilds what is stale.
+    if (ROOT / "build" / "stamps").is_dir():
+        shutil.copytree(ROOT / "build" / "stamps", target / "build" / "stamps")
+    # folders' times too (the Makefile's prerequisites include folders such as
+    # analysis/resources/refi), deepest first: writing into a folder changes its time
+    folders = {Path(rel).parent for rel in listed.decode().split("\0") if rel}
+    for rel in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if rel.parts and (ROOT / rel).is_dir() and (target / rel).is_dir():
+            shutil.copystat(ROOT / rel, target / rel)
+    git(target, "init", "-q")
+    git(target, "add", "-A")
+    git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
+    return target
+
+
+def clone(template: Path, target: Path) -> Path:
+    """A working copy of ``template`` (made by :func:`copy_repository`) at ``target``.
+
+    ``cp -a`` keeps the modification times, so make sees the same dependency order as in
+    the template; the empty ``data/raw/private/`` (not tracked by git) comes along.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", str(template), str(target)], check=True)
+    return target
+
+
+def make(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``make ARGS`` in ``repo`` with this environment's ``.venv``; never raises on failure."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ANALYSIS_") and k not in {"STUDY", "MAKEFLAGS", "MAKELEVEL"}}
+    env.update(PYTHONPATH=str(repo), ANALYSIS_ROOT=str(repo))
+    # this environment's .venv, never rebuilt (-o): the copy has no .venv of its own
+    return subprocess.run(["make", "-C", str(repo), f"VENV={VENV}", "-o", f"{VENV}/.stamp",
+                           *args], env=env, capture_output=True, text=True, timeout=1800)
+
+
+@dataclass
+class PrivateBuild:
+    """One private study after ``make all STUDY=private`` in its own repository copy.
+
+    ``repo`` is the copy, ``study`` whatever the study writer returned (the texts and
+    codings it wrote, for the expected values), ``run`` the finished ``make`` process.
+    """
+
+    repo: Path
+    study: Any
+    run: subprocess.CompletedProcess
+
+    @property
+    def out(self) -> Path:
+        """Where the private study's outputs go: ``build/private/`` of the copy."""
+        return self.repo / "build" / "private"
+
+    def make(self, *args: str) -> subprocess.CompletedProcess:
+        return make(self.repo, *args)
+
+    def git(self, *args: str) -> str:
+        return git(self.repo, *args)
