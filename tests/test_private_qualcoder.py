@@ -33,6 +33,7 @@ from analysis import build, paths, refi
 from analysis.__main__ import main as cli
 from analysis.qualcoder import _connect, read_qualcoder
 
+from _private_build import git
 from test_qualcoder import SCHEMA_V14
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,26 +185,6 @@ def rows(segments: pd.DataFrame) -> list[tuple]:
 
 # ------------------------------------------------------------------ the one full build
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def _copy_repository(target: Path) -> Path:
-    """This repository's files (tracked and new, not ignored) as a fresh git repository."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], check=True, capture_output=True).stdout
-    for rel in sorted({p for p in listed.decode().split("\0") if p}):
-        if (ROOT / rel).is_file() and not rel.startswith("data/raw/private/"):
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, target / rel)
-    (target / "data/raw/private").mkdir(parents=True, exist_ok=True)
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    _git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
-    return target
-
-
 def _run(repo: Path, *command: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("ANALYSIS_") and k not in {"STUDY", "MAKEFLAGS", "MAKELEVEL"}}
@@ -217,20 +198,19 @@ def _snapshot(folder: Path) -> dict:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """``make all STUDY=private`` once, in a copy of this repository, with this .venv."""
-    if not (VENV / "bin" / "python").is_file():
-        pytest.skip("no .venv: run make env")
-    repo = _copy_repository(tmp_path_factory.mktemp("qualcoder") / "repo")
-    study = make_study(repo / "data/raw/private")
+def _write_study(folder: Path) -> dict:
+    study = make_study(folder)
     qda = study / "coding" / "fieldwork.qda"
-    before = _snapshot(qda)
-    # this environment's .venv, never rebuilt (-o): the copy has no .venv of its own
-    run = _run(repo, "make", f"VENV={VENV}", "-o", f"{VENV}/.stamp", "all", "STUDY=private")
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return {"repo": repo, "qda": qda, "before": before,
-            "processed": repo / "build/private/processed/interviews"}
+    return {"qda": qda, "before": _snapshot(qda)}
+
+
+@pytest.fixture(scope="module")
+def built(build_private_study):
+    """``make all STUDY=private`` once, in a copy of this repository, with this .venv."""
+    made = build_private_study("qualcoder", _write_study)
+    assert made.run.returncode == 0, made.run.stdout[-3000:] + made.run.stderr[-3000:]
+    return {"repo": made.repo, **made.study,
+            "processed": made.out / "processed/interviews"}
 
 
 @pytest.mark.slow
@@ -279,7 +259,7 @@ def test_codes_keep_their_categories(built):
 @pytest.mark.slow
 def test_notebooks_run_and_nothing_is_written_outside_build_private(built):
     repo = built["repo"]
-    assert _git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain") == ""
     out = repo / "build/private/notebooks"
     executed = sorted(p.name for p in out.glob("*.ipynb"))
     assert executed == sorted(p.name for p in (repo / "notebooks").glob("*.ipynb"))
@@ -311,7 +291,7 @@ def test_qdpx_export_of_the_built_study_round_trips(built):
     assert rows(back.segments.astype(str)) == rows(read_segments(processed))
     assert set(back.segments["coder"]) == {"mira"}
     assert dict(zip(back.codes["code_id"], back.codes["parent_id"])) == NESTING
-    assert _git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain") == ""
 
 
 # ------------------------------------------------------------------ function level
