@@ -36,7 +36,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 DEFAULT_SEED = 2006  # the year of the SHA and PCT mergers
 
@@ -1258,7 +1258,7 @@ def participants_table(people=PEOPLE):
     """The demo participants register (pseudonymous: no names), as a DataFrame."""
     import pandas as pd
 
-    from .participants import PARTICIPANT_COLUMNS
+    from ..participants import PARTICIPANT_COLUMNS
 
     rows = [{"participant_id": p.participant_id, "tier": p.tier,
              "position_practice": p.position_practice,
@@ -1429,7 +1429,7 @@ def generate_demo(out_dir: os.PathLike | str | None = None,
     list of Path
         The files written, sorted.
     """
-    from .io import atomic_write, write_table
+    from ..io import atomic_write, write_table
 
     out = Path(out_dir) if out_dir is not None else paths.DEMO_STUDY
     interviews = compose_study(seed)
@@ -1465,9 +1465,9 @@ def pseudonymised_study(study_dir: os.PathLike | str | None = None):
     (participants, texts)
         The validated register and ``{source_id: pseudonymised normalised text}``.
     """
-    from .participants import load_participants
-    from .privacy import load_key, pseudonymise
-    from .transcripts import interviewer_labels, parse_transcript
+    from ..participants import load_participants
+    from ..privacy import load_key, pseudonymise
+    from ..transcripts import interviewer_labels, parse_transcript
 
     study = Path(study_dir) if study_dir is not None else paths.DEMO_STUDY
     register = load_participants(study / "participants.csv")
@@ -1494,8 +1494,8 @@ def locate_utterances(truth, texts, key, study_dir: os.PathLike | str = ""):
     DataError
         An utterance is missing: the transcripts were not made with this seed.
     """
-    from .errors import DataError
-    from .privacy import pseudonymise
+    from ..errors import DataError
+    from ..privacy import pseudonymise
 
     starts, ends = [], []
     cursor: dict[str, int] = {}
@@ -1555,7 +1555,7 @@ def code_utterances(located, texts, codebook, seed: int = DEFAULT_SEED):
     """
     import pandas as pd
 
-    from .coding import SEGMENT_COLUMNS, segment_id, sentence_spans
+    from ..coding import SEGMENT_COLUMNS, segment_id, sentence_spans
 
     rng = random.Random(f"{seed}:coding")
     parent_of = dict(zip(codebook.codes["code_id"], codebook.codes["parent_id"]))
@@ -1608,9 +1608,9 @@ def demo_segments(study_dir: os.PathLike | str | None = None, seed: int = DEFAUL
     -------
     (segments, texts, participants)
     """
-    from .codebook import load_codebook
-    from .coding import validate_segments
-    from .privacy import load_key
+    from ..codebook import load_codebook
+    from ..coding import validate_segments
+    from ..privacy import load_key
 
     study = Path(study_dir) if study_dir is not None else paths.DEMO_STUDY
     participants, texts = pseudonymised_study(study)
@@ -1633,8 +1633,8 @@ def code_demo(study_dir: os.PathLike | str | None = None, seed: int = DEFAULT_SE
     """
     import pandas as pd
 
-    from .codebook import load_codebook
-    from .refi_export import export_project
+    from ..codebook import load_codebook
+    from ..refi_export import export_project
 
     study = Path(study_dir) if study_dir is not None else paths.DEMO_STUDY
     segments, texts, participants = demo_segments(study, seed)
@@ -1681,8 +1681,8 @@ def generate_large_study(out_dir: os.PathLike | str, n_interviews: int = 300,
     """
     import pandas as pd
 
-    from .codebook import load_codebook
-    from .io import atomic_write, write_table
+    from ..codebook import load_codebook
+    from ..io import atomic_write, write_table
 
     out = Path(out_dir)
     rng = random.Random(f"{seed}:large")
