@@ -50,7 +50,7 @@ STUDY_ENV :=
 PRIVACY_ROOTS :=
 endif
 
-PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
+PKG := $(wildcard analysis/*.py analysis/*/*.py) $(wildcard analysis/resources/* analysis/resources/*/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
 # a QualCoder project in coding/ is a folder: its database is one level deeper

@@ -116,7 +116,7 @@ def _words(texts) -> int:
 
 
 def stage_generate(st: Stage) -> None:
-    from analysis.synthetic import generate_large_study
+    from large_study import generate_large_study
 
     p = st.params
     with st.time("generate the large study"):
