@@ -38,13 +38,25 @@ named programme or body in the same sentence: "we closed Connecting for Health i
 2013" speaks of March 2013, not of the NPfIT era, so the name then dates nothing.
 
 Periods are months, ``YYYY-MM``, both ends inclusive; an open end is ``""``.
+
+How the text is searched: each pattern's matches are exactly those of one ``finditer``
+over the whole text, but found faster. Every match of a pattern contains one of a few
+literal words (read from the pattern itself: "between ", "clusters", "19" or "20" ...)
+and has a longest possible length, so the lower-cased text is searched once for each
+such word and each pattern only near them (``_Scanner``). A pattern without such a word
+(an event's own regular expression, say) is run over the whole text. Large inputs of
+:func:`anchor_segments` are shared among the processor's cores, results merged in
+source order.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +65,11 @@ import pandas as pd
 from .errors import DataError
 from .io import csv_line
 from .matrices import check_spans_in_texts, numeric_spans
+
+try:  # the regular-expression parser of the standard library (3.11-3.13), for anchors
+    from re import _constants as _C, _parser as _P
+except ImportError:  # pragma: no cover - a later Python: every pattern scans the text
+    _C = _P = None
 
 __all__ = ["ERA_PATTERNS", "RELATIVE_PATTERNS", "EraPattern", "find_references",
            "evidence_periods", "evidence_by_year",
@@ -158,6 +175,148 @@ COLUMNS = ["segment_id", "source_id", "period_start", "period_end", "era_id", "r
            "evidence", "match_start", "match_end"]
 
 
+# ---- the scan: a literal pass per anchor word, then each pattern only around its anchors
+
+#: ``re`` matches these with an ASCII letter under IGNORECASE but ``str.lower`` keeps them
+#: (dotless i, long s); the dotted capital I lowers to two characters (slow path instead)
+#: and the Kelvin sign to "k". The tests find this set again from every code point.
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+_LOOKAROUND_MAX = 32  # widest lookahead or lookbehind of a pattern on the fast path
+_MARGIN = _LOOKAROUND_MAX + 8  # how far past its widest match a search may read
+_GAP = 64  # windows closer than this are searched in one call
+
+
+def _children(av) -> list:
+    if _P is not None and isinstance(av, _P.SubPattern):
+        return [av]
+    if isinstance(av, (tuple, list)):
+        return [c for x in av for c in _children(x)]
+    return []
+
+
+def _literal_options(items) -> list[frozenset[str]]:
+    """Sets of literals (lower case), each such that every match contains one of them."""
+    options, run = [], []
+
+    def flush():
+        if run:
+            options.append(frozenset({"".join(run).lower()}))
+            run.clear()
+
+    for op, av in items:
+        if op is _C.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is _C.AT:  # zero-width: the literals either side stay contiguous
+            continue
+        flush()
+        sub = None
+        if op is _C.SUBPATTERN:
+            sub = _best(_literal_options(av[-1]))
+        elif op is _C.BRANCH:
+            alts = [_best(_literal_options(a)) for a in av[1]]
+            sub = None if any(a is None for a in alts) else frozenset().union(*alts)
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            sub = _best(_literal_options(av[2]))
+        if sub:
+            options.append(sub)
+    flush()
+    return options
+
+
+def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective option: the longest shortest literal, then the fewest literals
+    (ASCII only: a case-insensitive non-ASCII letter has more equivalents than lower())."""
+    usable = [o for o in options if all(s.isascii() for s in o)]
+    return max(usable, key=lambda o: (min(map(len, o)), -len(o)), default=None)
+
+
+def _supported(items) -> bool:
+    """No anchoring to the ends of the text and no back-references (their meaning changes
+    when a search starts or stops inside the text); only narrow lookarounds."""
+    for op, av in items:
+        if op is _C.AT and av not in (_C.AT_BOUNDARY, _C.AT_NON_BOUNDARY):
+            return False
+        if op in (_C.GROUPREF, _C.GROUPREF_EXISTS, _C.GROUPREF_IGNORE,
+                  _C.GROUPREF_LOC_IGNORE, _C.GROUPREF_UNI_IGNORE):
+            return False
+        if op in (_C.ASSERT, _C.ASSERT_NOT) and av[1].getwidth()[1] > _LOOKAROUND_MAX:
+            return False
+        if not all(_supported(c) for c in _children(av)):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(pattern: str, flags: int) -> tuple[tuple[str, ...], int] | None:
+    """A pattern's anchor literals and its widest match, or None: scan the whole text."""
+    if _P is None:
+        return None
+    parsed = _P.parse(pattern, flags)
+    shortest, widest = parsed.getwidth()
+    if shortest < 1 or widest > 1000 or not _supported(parsed):
+        return None
+    anchors = _best(_literal_options(parsed))
+    if not anchors or min(map(len, anchors)) < 2:
+        return None
+    return tuple(sorted(anchors)), widest
+
+
+class _Scanner:
+    """``rx.finditer(text)`` for many patterns, each searched only around its anchors.
+
+    Every match of a pattern contains one of its anchor literals and is at most
+    ``widest`` characters long, so it starts at most ``widest - len(anchor)`` characters
+    before an anchor. The literals are found in the lower-cased text (a cheap pass each,
+    shared by the patterns); then, as ``finditer`` does, each match is the leftmost one
+    at or after the previous match's end, searched for inside those windows only. A
+    search never reads more than ``widest`` characters plus a lookahead past a window,
+    so it sees what a search over the whole text sees.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        low = text.lower()
+        # The lower-cased text stands for the text only when no character changes length.
+        self.low = low.translate(_FOLD) if len(low) == len(text) else None
+        self._where: dict[str, np.ndarray] = {}
+
+    def _occurrences(self, literal: str) -> np.ndarray:
+        if literal not in self._where:
+            found, find = [], self.low.find
+            i = find(literal)
+            while i >= 0:
+                found.append(i)
+                i = find(literal, i + 1)
+            self._where[literal] = np.asarray(found, dtype=np.int64)
+        return self._where[literal]
+
+    def finditer(self, rx: re.Pattern):
+        plan = None if self.low is None else _plan(rx.pattern, rx.flags)
+        if plan is None:
+            yield from rx.finditer(self.text)
+            return
+        anchors, widest = plan
+        at = [self._occurrences(a) for a in anchors]
+        hi = np.concatenate(at) + 1
+        if not len(hi):
+            return
+        lo = np.concatenate([x - (widest - len(a)) for x, a in zip(at, anchors)])
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], np.maximum.accumulate(hi[order])
+        new = np.flatnonzero(lo[1:] > hi[:-1] + _GAP) + 1
+        first, last = np.concatenate([[0], new]), np.concatenate([new - 1, [len(lo) - 1]])
+        text, n, end = self.text, len(self.text), 0
+        for a, b in zip(np.maximum(lo[first], 0).tolist(), hi[last].tolist()):
+            pos, stop = max(a, end), min(n, b + widest + _MARGIN)
+            while pos < b:
+                m = rx.search(text, pos, stop)
+                if m is None or m.start() >= b:
+                    break
+                yield m
+                pos = end = m.end()
+
+
 def _month(value: str, where: str, line) -> int:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> months since year 0 (year*12 + month-1)."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", str(value).strip())
@@ -239,61 +398,83 @@ def find_references(text: str, eras: pd.DataFrame, events: pd.DataFrame | None =
     >>> refs["evidence"].tolist()
     ['LSP', '2006', 'two years later (anchor: 2006)']
     """
-    table = _eras_table(eras)
-    found = []  # (start, end, first, last, era_id or None, rule, evidence)
-    for rx in _RANGES:
-        for m in rx.finditer(text):
-            a, b = int(m["a"]), m["b"]
-            b = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
-            if YEAR_MIN <= a < b <= YEAR_MAX:
-                found.append((m.start(), m.end(), *_year_period(a, b), None, "range", m[0]))
-    for m in _FINANCIAL.finditer(text):
-        a = int(m["a"])
-        if YEAR_MIN <= a < YEAR_MAX and int(m["b"]) == (a + 1) % 100:
-            found.append((m.start(), m.end(), a * 12 + 3, (a + 1) * 12 + 2, None, "range", m[0]))
-    for m in _SINGLE.finditer(text):
-        a = int(m["a"])
-        if YEAR_MIN <= a <= YEAR_MAX:
-            found.append((m.start(), m.end(), *_year_period(a, a), None, "year", m[0]))
-    for m in _MONTH.finditer(text):
-        a = int(m["a"])
-        if YEAR_MIN <= a <= YEAR_MAX:
-            month = a * 12 + _MONTHS[m["mon"][:3]] - 1
-            found.append((m.start(), m.end(), month, month, None, "month", m[0]))
-    for m in _OPEN.finditer(text):
-        a = int(m["a"])
-        if not YEAR_MIN <= a <= YEAR_MAX:
-            continue
-        word = m["w"].lower()
-        first = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 0)
-        last = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 11)
-        period = {"before": (None, first - 1), "until": (None, last), "till": (None, last),
-                  "since": (first, None), "after": (last + 1, None)}[word]
-        found.append((m.start(), m.end(), *period, None, "open", m[0]))
-    era_period = {e: (f, t) for e, f, t in zip(table["era_id"], table["first"], table["last"])}
-    names = [(p.pattern, p.ignore_case, p.era_id, p.start, p.end, "era_name")
-             for p in ERA_PATTERNS if not p.era_id or p.era_id in era_period]
-    names += [(r"\b" + re.escape(label) + r"\b", True, era, "", "", "era_name")
-              for era, label in zip(table["era_id"], table["label"]) if label.strip()]
-    names += _event_patterns(events)
-    for pattern, ignore_case, era, start, end, rule in names:
-        for m in re.finditer(pattern, text, re.I if ignore_case else 0):
-            if era:
-                first, last = era_period[era]
-                last = None if last is None or pd.isna(last) else int(last)
-            else:
-                first = _month(start, "patterns", None)
-                last = _month(end, "patterns", None) if end else None
-            found.append((m.start(), m.end(), int(first), last, era or None, rule, m[0]))
-    refs = _dates_win(text, _resolve(found))
-    refs += _relative(text, refs, window)
-    refs.sort(key=lambda r: (r[0], r[1], r[5]))
-    era_rows = list(zip(table["era_id"], table["first"], table["last"]))
-    return pd.DataFrame(
-        [(s, e, _text(f), _text(t), era if era else _eras_of(f, t, era_rows), rule, ev)
-         for s, e, f, t, era, rule, ev in refs],
-        columns=["match_start", "match_end", "period_start", "period_end", "era_id", "rule",
-                 "evidence"])
+    return _Finder(eras, events, window).find(text)
+
+
+class _Finder:
+    """:func:`find_references` with the eras and names prepared once for many texts."""
+
+    def __init__(self, eras: pd.DataFrame, events: pd.DataFrame | None, window: int):
+        table = _eras_table(eras)
+        self.era_period = {e: (f, t) for e, f, t in
+                           zip(table["era_id"], table["first"], table["last"])}
+        names = [(p.pattern, p.ignore_case, p.era_id, p.start, p.end, "era_name")
+                 for p in ERA_PATTERNS if not p.era_id or p.era_id in self.era_period]
+        names += [(r"\b" + re.escape(label) + r"\b", True, era, "", "", "era_name")
+                  for era, label in zip(table["era_id"], table["label"]) if label.strip()]
+        names += _event_patterns(events)
+        self.names = [(re.compile(pattern, re.I if ignore_case else 0), *rest)
+                      for pattern, ignore_case, *rest in names]
+        self.era_rows = list(zip(table["era_id"], table["first"], table["last"]))
+        self.window = window
+        self._eras_of: dict = {}  # (first, last) -> eras: many references share a period
+
+    def eras_of(self, first: int | None, last: int | None) -> str:
+        if (first, last) not in self._eras_of:
+            self._eras_of[first, last] = _eras_of(first, last, self.era_rows)
+        return self._eras_of[first, last]
+
+    def find(self, text: str) -> pd.DataFrame:
+        scan = _Scanner(text)
+        era_period = self.era_period
+        found = []  # (start, end, first, last, era_id or None, rule, evidence)
+        for rx in _RANGES:
+            for m in scan.finditer(rx):
+                a, b = int(m["a"]), m["b"]
+                b = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
+                if YEAR_MIN <= a < b <= YEAR_MAX:
+                    found.append((m.start(), m.end(), *_year_period(a, b), None, "range", m[0]))
+        for m in scan.finditer(_FINANCIAL):
+            a = int(m["a"])
+            if YEAR_MIN <= a < YEAR_MAX and int(m["b"]) == (a + 1) % 100:
+                found.append((m.start(), m.end(), a * 12 + 3, (a + 1) * 12 + 2, None, "range",
+                              m[0]))
+        for m in scan.finditer(_SINGLE):
+            a = int(m["a"])
+            if YEAR_MIN <= a <= YEAR_MAX:
+                found.append((m.start(), m.end(), *_year_period(a, a), None, "year", m[0]))
+        for m in scan.finditer(_MONTH):
+            a = int(m["a"])
+            if YEAR_MIN <= a <= YEAR_MAX:
+                month = a * 12 + _MONTHS[m["mon"][:3]] - 1
+                found.append((m.start(), m.end(), month, month, None, "month", m[0]))
+        for m in scan.finditer(_OPEN):
+            a = int(m["a"])
+            if not YEAR_MIN <= a <= YEAR_MAX:
+                continue
+            word = m["w"].lower()
+            first = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 0)
+            last = a * 12 + (_MONTHS[m["mon"][:3]] - 1 if m["mon"] else 11)
+            period = {"before": (None, first - 1), "until": (None, last), "till": (None, last),
+                      "since": (first, None), "after": (last + 1, None)}[word]
+            found.append((m.start(), m.end(), *period, None, "open", m[0]))
+        for rx, era, start, end, rule in self.names:
+            for m in scan.finditer(rx):
+                if era:
+                    first, last = era_period[era]
+                    last = None if last is None or pd.isna(last) else int(last)
+                else:
+                    first = _month(start, "patterns", None)
+                    last = _month(end, "patterns", None) if end else None
+                found.append((m.start(), m.end(), int(first), last, era or None, rule, m[0]))
+        refs = _dates_win(text, _resolve(found))
+        refs += _relative(scan, refs, self.window)
+        refs.sort(key=lambda r: (r[0], r[1], r[5]))
+        return pd.DataFrame(
+            [(s, e, _text(f), _text(t), era if era else self.eras_of(f, t), rule, ev)
+             for s, e, f, t, era, rule, ev in refs],
+            columns=["match_start", "match_end", "period_start", "period_end", "era_id", "rule",
+                     "evidence"])
 
 
 def _event_patterns(events: pd.DataFrame | None) -> list[tuple]:
@@ -338,19 +519,23 @@ def _resolve(found: list[tuple]) -> list[tuple]:
 
 def _dates_win(text: str, refs: list[tuple]) -> list[tuple]:
     """Drop the era names of every sentence that also states an explicit date."""
+    if not any(r[5] == "era_name" for r in refs):
+        return refs
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentence = [bisect.bisect_right(ends, r[0]) for r in refs]
     dated = {s for s, r in zip(sentence, refs) if r[5] in _DATED}
     return [r for s, r in zip(sentence, refs) if not (r[5] == "era_name" and s in dated)]
 
 
-def _relative(text: str, refs: list[tuple], window: int) -> list[tuple]:
+def _relative(scan: _Scanner, refs: list[tuple], window: int) -> list[tuple]:
     """Relative phrases anchored by the nearest year or range ending within ``window``."""
     anchors = sorted((r for r in refs if r[5] in {"year", "range", "month"}), key=lambda r: r[1])
+    if not anchors:
+        return []
     ends = np.array([a[1] for a in anchors], dtype=np.int64)
     out = []
     for rx, shift in _RELATIVE:
-        for m in rx.finditer(text):
+        for m in scan.finditer(rx):
             k = int(np.searchsorted(ends, m.start(), side="right")) - 1
             if k < 0 or m.start() - ends[k] > window:
                 continue
@@ -372,13 +557,46 @@ def _relative(text: str, refs: list[tuple], window: int) -> list[tuple]:
     return out
 
 
+#: Below this many characters in all, texts are searched in this process: starting
+#: worker processes costs more than it saves.
+PARALLEL_CHARS = 2_000_000
+
+
+def _references(texts: list[str], eras: pd.DataFrame, events: pd.DataFrame | None,
+                window: int) -> list[pd.DataFrame]:
+    """:func:`find_references` of each text, in order; large inputs on every core."""
+    finder = _Finder(eras, events, window)  # bad tables fail here, once, with their line
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1, len(texts))
+    if workers < 2 or sum(map(len, texts)) < PARALLEL_CHARS:
+        return [finder.find(t) for t in texts]
+    with ProcessPoolExecutor(workers) as pool:
+        # map returns the texts' results in order, whichever worker finishes first
+        return list(pool.map(finder.find, texts,
+                             chunksize=max(1, len(texts) // (4 * workers))))
+
+
+def _inside(start, end, match_start, match_end, block: int = 4_000_000):
+    """(segment, reference) index pairs with the reference inside the segment, segment by
+    segment and references in order (a cross join's order), a block of pairs at a time."""
+    rows = max(1, block // max(len(match_start), 1))
+    found = [np.nonzero((start[k:k + rows, None] <= match_start)
+                        & (match_end <= end[k:k + rows, None]))
+             for k in range(0, len(start), rows)]
+    i = np.concatenate([f[0] + k for f, k in zip(found, range(0, len(start), rows))] or
+                       [np.zeros(0, np.int64)])
+    j = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
+    return i, j
+
+
 def anchor_segments(segments: pd.DataFrame, texts: Mapping[str, str], eras: pd.DataFrame,
                     events: pd.DataFrame | None = None, window: int = 150) -> pd.DataFrame:
     """Give each segment the periods its words refer to, with the rule that matched.
 
     References are found in the whole text of each source (:func:`find_references`) so
     that a relative phrase can be anchored by a year said just before the segment;
-    a reference belongs to every segment whose span contains it entirely.
+    a reference belongs to every segment whose span contains it entirely. Texts of more
+    than :data:`PARALLEL_CHARS` characters in all are searched on every core.
 
     Parameters
     ----------
@@ -416,15 +634,18 @@ def anchor_segments(segments: pd.DataFrame, texts: Mapping[str, str], eras: pd.D
     """
     seg = numeric_spans(segments, columns=("segment_id", "source_id", "start", "end"))
     check_spans_in_texts(seg, texts, "segments")
+    sources = sorted(seg["source_id"].astype(str).unique())
     rows = []
-    for source_id in sorted(seg["source_id"].astype(str).unique()):
-        refs = find_references(texts[source_id], eras, events, window)
+    for source_id, refs in zip(sources, _references([texts[s] for s in sources], eras,
+                                                    events, window)):
         if refs.empty:
             continue
         mine = seg.loc[seg["source_id"] == source_id, ["segment_id", "start", "end"]]
-        pairs = mine.merge(refs, how="cross")
-        inside = (pairs["start"] <= pairs["match_start"]) & (pairs["match_end"] <= pairs["end"])
-        rows.append(pairs[inside].assign(source_id=source_id))
+        i, j = _inside(mine["start"].to_numpy(), mine["end"].to_numpy(),
+                       refs["match_start"].to_numpy(), refs["match_end"].to_numpy())
+        pairs = refs.iloc[j].reset_index(drop=True)
+        pairs.insert(0, "segment_id", mine["segment_id"].to_numpy()[i])
+        rows.append(pairs.assign(source_id=source_id))
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(rows, ignore_index=True)

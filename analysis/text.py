@@ -160,6 +160,15 @@ class Index:
     _lookup: dict = field(repr=False)
     _postings: tuple = field(repr=False)
     _stems: dict = field(default_factory=dict, repr=False)
+    _shown: np.ndarray | None = field(default=None, repr=False)
+
+    def shown_chars(self) -> np.ndarray:
+        """``chars`` with tabs and line breaks as spaces, as contexts show them (made once)."""
+        if self._shown is None:
+            shown = self.chars.copy()
+            shown[(shown == 10) | (shown == 13) | (shown == 9)] = 32
+            self._shown = shown
+        return self._shown
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -290,19 +299,22 @@ def _query_hits(index: Index, term: str, use_stems: str | None) -> tuple[np.ndar
 
 
 def _gather(chars: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Strings chars[lo[i]:hi[i]] for many i at once, newlines shown as spaces.
+    """Strings chars[lo[i]:hi[i]] for many i at once, as a fixed-width Unicode array.
 
-    The slices are gathered into one (hits x width) code-point block and viewed as a
-    fixed-width Unicode array; NumPy drops the NUL padding at the end of each string.
+    For each length, ``chars`` is viewed (without a copy) as overlapping strings of that
+    length, one starting at every code point; the slices are then picked from that view
+    by their starts, one block copy each. NumPy pads the shorter strings of the result
+    and drops the padding on reading.
     """
-    width = int((hi - lo).max()) if len(lo) else 0
-    if width == 0:
-        return np.full(len(lo), "", dtype="<U1")
-    idx = lo[:, None] + np.arange(width)
-    valid = idx < hi[:, None]
-    block = np.where(valid, chars[np.where(valid, idx, 0)], 0).astype("<u4")
-    block[(block == 10) | (block == 13) | (block == 9)] = 32
-    return np.ascontiguousarray(block).view(f"<U{width}").ravel()
+    chars = np.ascontiguousarray(chars, dtype="<u4")
+    length = hi - lo
+    out = np.zeros(len(lo), dtype=f"<U{max(int(length.max()) if len(lo) else 0, 1)}")
+    for size in np.unique(length[length > 0]).tolist():
+        rows = np.flatnonzero(length == size)
+        strings = np.ndarray((len(chars) - size + 1,), dtype=f"<U{size}", buffer=chars,
+                             strides=(4,))
+        out[rows] = strings[lo[rows]]
+    return out
 
 
 def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40,
@@ -353,16 +365,19 @@ def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40
     base = index.char_base[doc]
     start, end = index.starts[hits], index.ends[last]
     g_start, g_end = base + start, base + end
-    left = _gather(index.chars, np.maximum(g_start - width, base), g_start)
-    right = _gather(index.chars, g_end, np.minimum(g_end + width, index.char_base[doc + 1]))
-    match = _gather(index.chars, g_start, g_end)
+    chars = index.shown_chars()
+    left = _gather(chars, np.maximum(g_start - width, base), g_start)
+    right = _gather(chars, g_end, np.minimum(g_end + width, index.char_base[doc + 1]))
+    match = _gather(chars, g_start, g_end)
     return pd.DataFrame({
         "term": pd.Series(np.asarray(list(terms), dtype=object)[term_no], dtype=str),
         "document": pd.Series(index.documents["document"].to_numpy(dtype=object)[doc],
                               dtype=str),
         "offset": start, "end": end,
-        "left": pd.Series(left, dtype=str), "match": pd.Series(match, dtype=str),
-        "right": pd.Series(right, dtype=str),
+        # (from lists: pandas makes a string column from a list twice as fast)
+        "left": pd.Series(left.tolist(), dtype=str),
+        "match": pd.Series(match.tolist(), dtype=str),
+        "right": pd.Series(right.tolist(), dtype=str),
     })
 
 

@@ -245,3 +245,220 @@ def test_open_periods_on_the_timeline():
                               pd.DataFrame({"participant_id": ["P01"], "tier": ["meso"]}))
     assert out[["period_start", "period_end"]].astype(str).values.tolist() == [
         ["1990-01-01", "2013-01-01"]]
+
+
+# ---- the anchored scan (issue 16) gives exactly what one regex pass per pattern gave.
+# The reference below is find_references as it was before the scan: every pattern run by
+# finditer over the whole text. It is kept here, apart from the module, as the oracle.
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from analysis import paths  # noqa: E402
+from analysis.timeline import load_eras  # noqa: E402
+
+
+def reference_find_references(text, eras, events=None, window=150):
+    """find_references with one ``finditer`` over the whole text per pattern."""
+    table = an._eras_table(eras)
+    found = []
+    for rx in an._RANGES:
+        for m in rx.finditer(text):
+            a, b = int(m["a"]), m["b"]
+            b = int(b) if len(b) == 4 else (a // 100) * 100 + int(b)
+            if an.YEAR_MIN <= a < b <= an.YEAR_MAX:
+                found.append((m.start(), m.end(), *an._year_period(a, b), None, "range", m[0]))
+    for m in an._FINANCIAL.finditer(text):
+        a = int(m["a"])
+        if an.YEAR_MIN <= a < an.YEAR_MAX and int(m["b"]) == (a + 1) % 100:
+            found.append((m.start(), m.end(), a * 12 + 3, (a + 1) * 12 + 2, None, "range", m[0]))
+    for m in an._SINGLE.finditer(text):
+        a = int(m["a"])
+        if an.YEAR_MIN <= a <= an.YEAR_MAX:
+            found.append((m.start(), m.end(), *an._year_period(a, a), None, "year", m[0]))
+    for m in an._MONTH.finditer(text):
+        a = int(m["a"])
+        if an.YEAR_MIN <= a <= an.YEAR_MAX:
+            month = a * 12 + an._MONTHS[m["mon"][:3]] - 1
+            found.append((m.start(), m.end(), month, month, None, "month", m[0]))
+    for m in an._OPEN.finditer(text):
+        a = int(m["a"])
+        if not an.YEAR_MIN <= a <= an.YEAR_MAX:
+            continue
+        word = m["w"].lower()
+        first = a * 12 + (an._MONTHS[m["mon"][:3]] - 1 if m["mon"] else 0)
+        last = a * 12 + (an._MONTHS[m["mon"][:3]] - 1 if m["mon"] else 11)
+        period = {"before": (None, first - 1), "until": (None, last), "till": (None, last),
+                  "since": (first, None), "after": (last + 1, None)}[word]
+        found.append((m.start(), m.end(), *period, None, "open", m[0]))
+    era_period = {e: (f, t) for e, f, t in zip(table["era_id"], table["first"], table["last"])}
+    names = [(p.pattern, p.ignore_case, p.era_id, p.start, p.end, "era_name")
+             for p in an.ERA_PATTERNS if not p.era_id or p.era_id in era_period]
+    names += [(r"\b" + re.escape(label) + r"\b", True, era, "", "", "era_name")
+              for era, label in zip(table["era_id"], table["label"]) if label.strip()]
+    names += an._event_patterns(events)
+    for pattern, ignore_case, era, start, end, rule in names:
+        for m in re.finditer(pattern, text, re.I if ignore_case else 0):
+            if era:
+                first, last = era_period[era]
+                last = None if last is None or pd.isna(last) else int(last)
+            else:
+                first = an._month(start, "patterns", None)
+                last = an._month(end, "patterns", None) if end else None
+            found.append((m.start(), m.end(), int(first), last, era or None, rule, m[0]))
+    refs = an._dates_win(text, an._resolve(found))
+    anchors = sorted((r for r in refs if r[5] in {"year", "range", "month"}), key=lambda r: r[1])
+    ends = np.array([a[1] for a in anchors], dtype=np.int64)
+    for rx, shift in an._RELATIVE:
+        for m in rx.finditer(text):
+            k = int(np.searchsorted(ends, m.start(), side="right")) - 1
+            if k < 0 or m.start() - ends[k] > window:
+                continue
+            anchor = anchors[k]
+            first_year, last_year = anchor[2] // 12, anchor[3] // 12
+            if shift is None:
+                word = m["n"].lower()
+                n = int(word) if word.isdigit() else an._WORD_NUMBERS[word]
+                backwards = m["dir"].lower() in {"before", "earlier", "previously", "prior"}
+                year = first_year - n if backwards else last_year + n
+                first, last = an._year_period(year, year)
+            elif shift == 0:
+                first, last = anchor[2], anchor[3]
+            else:
+                year = last_year + 1 if shift > 0 else first_year - 1
+                first, last = an._year_period(year, year)
+            refs.append((m.start(), m.end(), first, last, None, "relative_anchored",
+                         f"{m[0]} (anchor: {anchor[6]})"))
+    refs.sort(key=lambda r: (r[0], r[1], r[5]))
+    era_rows = list(zip(table["era_id"], table["first"], table["last"]))
+    return pd.DataFrame(
+        [(s, e, an._text(f), an._text(t), era if era else an._eras_of(f, t, era_rows), rule,
+          ev) for s, e, f, t, era, rule, ev in refs],
+        columns=["match_start", "match_end", "period_start", "period_end", "era_id", "rule",
+                 "evidence"])
+
+
+# Pieces a text is made of: every kind of date, every named period (in several cases),
+# near misses (amounts, codes, out-of-range years, backwards ranges), relative phrases,
+# and the characters whose case folding is special (dotless i, long s, Kelvin, dotted I).
+PIECES = [
+    "2006", "1999", "1990", "2030", "2031", "1989", "2,006", "£2010m", "3.2006", "X2006",
+    "2006%", "2002-05", "2002–2005", "2002 — 2005", "2002 to 2005", "2002 until 2005",
+    "between 1998 and 2001", "2005-2002", "2012/13", "2012/15", "2019/20/21", "2006 to 20",
+    "October 2011", "Sept. 2013", "Sep 2013", "may 2013", "June 2022", "before 2013",
+    "until 2013", "till 2001", "since October 2011", "After 2016", "before July 2022",
+    "NPfIT", "NPIT", "npfit", "the National Programme for IT", "the national programme",
+    "Connecting for Health", "CfH", "LSP", "LSPs", "lsps", "local service providers",
+    "the LSP clusters", "the clusters", "when the SHAs went", "When the SHA closed",
+    "abolition of the SHAs", "the SHAs were scrapped", "when the PCTs disappeared",
+    "Health and Social Care Act 2012", "the 2012 reforms", "the Lansley reforms",
+    "the CCG years", "the PCT era", "the SHA days", "since the ICBs", "once the ICBs took over",
+    "ICBs came in", "NHSX", "nhsx", "Transformation Directorate", "Information for Health",
+    "IM&T strategies", "Shifting the Balance of Power", "the Wachter review", "Wachter",
+    "Five Year Forward View", "FYFV", "NHS Long Term Plan", "What Good Looks Like", "WGLL",
+    "STPs", "stp", "ICBs and the Transformation Directorate", "NPfIT and the SHAs",
+    "two years later", "a couple of years before", "12 years on", "an year after",
+    "the following year", "the year after", "the previous year", "the year before",
+    "back then", "at that point", "at the time", "that year", "the same year",
+    "in those days", "we", "the", "and", "trusts", "budget", "LSPXS", "1", "20",
+    "ſha", "the ſHAs went", "nhſx", "ıcbs", "the CCG year\u0131", "İCB", "NHS\u212aX",
+]
+SEPARATORS = ["", " ", " ", ", ", ". ", "! ", "? ", "\n", "-", "/", "–", "(", ") "]
+CASES = [str, str.lower, str.upper, str.title]
+
+
+@st.composite
+def texts(draw):
+    n = draw(st.integers(0, 30))
+    parts = []
+    for _ in range(n):
+        piece = draw(st.sampled_from(PIECES))
+        parts.append(draw(st.sampled_from(CASES))(piece) if draw(st.booleans()) else piece)
+        parts.append(draw(st.sampled_from(SEPARATORS)))
+    return "".join(parts)
+
+
+EVENTS = pd.DataFrame({"label": ["Local Digital Roadmaps", "Trusts"],
+                       "date": ["2016-04", "2010-01"], "end_date": ["", "2010-06"],
+                       "pattern": ["", r"\d\d trusts?"]})
+
+
+def same(text, **kwargs):
+    ours = an.find_references(text, ERAS, **kwargs)
+    want = reference_find_references(text, ERAS, **kwargs)
+    pd.testing.assert_frame_equal(ours, want, check_dtype=False)
+    return want
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(texts(), st.sampled_from([150, 10, 0]), st.booleans())
+def test_scan_equals_one_pass_per_pattern(text, window, with_events):
+    same(text, window=window, events=EVENTS if with_events else None)
+
+
+def test_scan_equals_one_pass_per_pattern_on_crafted_texts():
+    # Overlapping candidates of one pattern, matches at both ends of the text, a text
+    # whose lower case is longer (dotted capital I: the slow path), windows merged.
+    for text in ["2002-2005-2008", "NHSXNHSX NHSX", "the CCG years", "x" * 200 + " NHSX",
+                 "İ In 2006 NPfIT. Two years later", "2006 2007 2008 2009 2010 " * 30,
+                 "when the SHAs went" + " " * 70 + "2013. That year"]:
+        same(text)
+    assert same("2005-2002").empty  # a backwards range is no range and holds no year
+
+
+def test_scan_equals_one_pass_per_pattern_on_the_demo():
+    eras = load_eras()
+    folders = [paths.PROCESSED / "interviews" / "texts", paths.PROCESSED / "documents" / "texts"]
+    files = sorted(f for d in folders for f in Path(d).glob("*.txt"))
+    assert files
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        pd.testing.assert_frame_equal(an.find_references(text, eras),
+                                      reference_find_references(text, eras), check_dtype=False)
+
+
+def test_anchors_and_widths_of_patterns():
+    # Worked by hand: "the " + "NPfIT " + "clusters" = 18 characters at most; "clusters"
+    # is the longest literal every match contains.
+    assert an._plan(r"\bthe (?:NPfIT |LSP )?clusters\b", re.I) == (("clusters",), 18)
+    # Either alternative: "since the icbs", or in the other "icbs " (5 characters) loses
+    # to the verbs after it, whose shortest, "came in", has 7; both alternatives are 14 long.
+    assert an._plan(r"\bsince the ICBs\b|\bICBs (?:came in|took over)\b", re.I) == (
+        ("came in", "since the icbs", "took over"), 14)
+    # A year: "19" or "20" then two digits.
+    assert an._plan(an._SINGLE.pattern, 0) == (("19", "20"), 4)
+    # No literal of two characters, an empty match, an unbounded width, an anchor to the
+    # start: the whole text is searched.
+    for pattern in [r"\d\d [a-z]", r"x*", r"NHS\w+", r"^NHSX", r"(NHS)X\1"]:
+        assert an._plan(pattern, 0) is None, pattern
+    # Two digits, then " trust" and an optional "s": 2 + 6 + 1 characters.
+    assert an._plan(r"\d\d trusts?", 0) == ((" trust",), 9)
+
+
+def test_case_folding_outside_ascii_is_covered():
+    # Every non-ASCII character that re's IGNORECASE matches with an ASCII letter, found
+    # by trying every code point: after lower() and _FOLD it is that ASCII letter, or
+    # lower() changes its length (which sends the text to the full search).
+    folding = [chr(c) for c in range(0x80, 0x110000) if re.fullmatch("(?i)[a-z]", chr(c))]
+    assert folding  # (U+0130, U+0131, U+017F and U+212A with Python 3.11-3.13)
+    for ch in folding:
+        low = ch.lower()
+        assert len(low) != 1 or low.translate(an._FOLD).isascii(), hex(ord(ch))
+
+
+def test_parallel_anchoring_equals_serial(monkeypatch):
+    eras = load_eras()
+    texts = {f.stem: f.read_text(encoding="utf-8")
+             for f in sorted((paths.PROCESSED / "interviews" / "texts").glob("*.txt"))}
+    seg = pd.DataFrame({"segment_id": [f"s{i}" for i in range(len(texts))],
+                        "source_id": list(texts), "start": 0,
+                        "end": [len(t) for t in texts.values()]})
+    serial = an.anchor_segments(seg, texts, eras)
+    monkeypatch.setattr(an, "PARALLEL_CHARS", 0)
+    pd.testing.assert_frame_equal(an.anchor_segments(seg, texts, eras), serial)
+    assert len(serial) > 0

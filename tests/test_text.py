@@ -271,3 +271,24 @@ def test_keywords_keep_hyphenated_and_possessive_words():
     terms = T.keywords(idx, ["a"], ["b"], min_freq=3)["term"].tolist()
     assert "five-year" in terms and "patient's" in terms
     assert "2025" not in terms
+
+
+def test_kwic_contexts_equal_plain_slices_of_the_text():
+    # The oracle is Python slicing of each text around the offsets: contexts stop at the
+    # document's edges, tabs and line breaks show as spaces, a code point outside the
+    # BMP counts as one character, and the last hit of the corpus ends at its last char.
+    texts = {"a": "data\tdata\r\nmore data, \U0001F600 data", "b": "data", "c": "x data\n",
+             "d": "the data"}
+    index = T.build_index(texts)
+    for width in (0, 1, 3, 8, 100):
+        out = T.keyword_in_context(index, ["data", "more data", "the data"], width=width)
+        assert len(out) == 9
+        for row in out.itertuples():
+            text = texts[row.document]
+
+            def shown(s):
+                return s.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+            assert row.match == shown(text[row.offset:row.end])
+            assert row.left == shown(text[max(row.offset - width, 0):row.offset])
+            assert row.right == shown(text[row.end:row.end + width])
