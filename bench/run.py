@@ -2,7 +2,7 @@
 
 Generates, outside the repository, a study of 300 interviews of about 8,000 words with
 two coders' segments and 200 documents of about 25,000 words
-(:func:`bench/large_study.py (generate_large_study)`), runs every pipeline stage on it and
+(``generate_large_study`` of ``bench/large_study.py``), runs every pipeline stage on it and
 prints one table (stage, wall seconds, peak memory), then the baselines named in the
 issues: NLTK's ``Text.concordance_list`` for keyword in context, all-pairs
 co-occurrence, and the import of a REFI-QDA project of 100,000 coded selections.
