@@ -306,7 +306,8 @@ def theme_profile(segments: pd.DataFrame, by: str | Sequence[str] | None = None,
         else:
             share = total(_normalise(amounts)) / np.bincount(group, minlength=len(groups))[:, None]
     out = groups.loc[groups.index.repeat(len(code_ids))].reset_index(drop=True)
-    out["code_id"] = code_ids * len(groups)
+    # with no group (no coding at all) the column stays text, so merges on it still work
+    out["code_id"] = code_ids * len(groups) if len(groups) else pd.Series([], dtype=str)
     out["n_units"] = total(n_segments > 0).astype("int64").ravel()
     out["n_segments"] = total(n_segments).astype("int64").ravel()
     out["n_chars"] = total(n_chars).astype("int64").ravel()

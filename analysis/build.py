@@ -5,8 +5,9 @@ Stages (the Makefile runs each when its inputs change):
 ``interviews``
     Parse every transcript named in the study's participants register, pseudonymise
     texts, turns and speakers with the study's identifier key, import the study's
-    REFI-QDA coding (``*.qdpx``) onto those texts, and propose dictionary codings for
-    review. Writes ``data/processed/interviews/``.
+    coding projects (``*.qdpx``, ``*.qde``, QualCoder ``*.qda``; several are united)
+    onto those texts, and propose dictionary codings for review. Writes
+    ``data/processed/interviews/``.
 ``documents``
     Ingest the documents of the manifest and code them with the codebook's dictionary.
     Writes ``data/processed/documents/``.
@@ -29,17 +30,6 @@ from .io import atomic_write, sha256_text, write_table
 
 INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "format",
                             "encoding", "sha256", "n_chars", "nfc"]
-
-
-def coding_file(study_dir: Path) -> Path | None:
-    """The study's coding project (flat or in ``coding/``), if any; at most one."""
-    from .study import load_study
-
-    found = list(load_study(study_dir).projects)
-    if len(found) > 1:
-        raise DataError(study_dir, None, "more than one coding project: keep one "
-                                         f"({', '.join(p.name for p in found)})")
-    return found[0] if found else None
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -107,21 +97,24 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     turns = pd.concat(turns, ignore_index=True)
     sources = pd.DataFrame(sources, columns=INTERVIEW_SOURCE_COLUMNS)
 
-    project = coding_file(layout.folder)
     report = pd.DataFrame(columns=["level", "item", "what", "detail"])
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
-    if project is not None:
+    if layout.projects:
         from .study import study_codebook
 
-        imported = read_coding_project(project, codebook=sst.codes)
-        codebook, book_report = study_codebook(imported, layout, sst)
         stems = dict(zip(register["participant_id"],
                          (Path(t).stem for t in register["transcript"])))
-        segments, report = _attach_coding(imported, texts, project, originals=originals,
-                                          edits=edits, stems=stems)
+        attached = []
+        for project in layout.projects:
+            imported = read_coding_project(project, codebook=sst.codes)
+            attached.append((project, imported,
+                             *_attach_coding(imported, texts, project, originals=originals,
+                                             edits=edits, stems=stems)))
+        imported, segments, report, origin = _unite_projects(attached)
+        codebook, book_report = study_codebook(imported, layout, sst, origin=origin)
         report = pd.concat([report, book_report], ignore_index=True)
-        coding.validate_segments(segments, texts, codebook, where=project,
+        coding.validate_segments(segments, texts, codebook, where=layout.projects[0],
                                  places=[f"segment {s}" for s in segments["segment_id"]])
     suggestions = coding.dictionary_code(texts, sst, unit="turn",
                                          turns=turns[turns["role"] == "participant"])
@@ -206,15 +199,23 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
             pieces.append(seg)
             continue
         if pid in originals and text == originals[pid]:
+            seg, unplaced = _drop_unplaceable(seg, edits[pid])
+            rows += [("warning", f"{pid}-{str(sid_).rsplit('-', 1)[-1]}",
+                      "selection could not be placed",
+                      f"characters {a}-{b} of the original {pid} lie wholly inside one "
+                      "replaced identifier: none of the chosen words remain in the "
+                      "pseudonymised text, so it is left out")
+                     for sid_, a, b in unplaced]
             moved = remap_spans(seg, edits[pid], texts[pid])
             n_moved = int(((moved["start"] != seg["start"]) | (moved["end"] != seg["end"])).sum())
             cut = [any(a < pos < b for a, b, _, _ in edits[pid])
                    for pos in (*seg["start"], *seg["end"])]
             widened = int(sum(x or y for x, y in zip(cut[:len(seg)], cut[len(seg):])))
             rows.append(("info", pid, "coded on the original transcript",
-                         f"{len(seg)} selection(s) carried onto the pseudonymised text: "
-                         f"{n_moved} moved, {len(seg) - n_moved} unchanged, {widened} "
-                         "widened to a whole replacement, 0 could not be placed"))
+                         f"{len(seg) + len(unplaced)} selection(s) carried onto the "
+                         f"pseudonymised text: {n_moved} moved, {len(seg) - n_moved} "
+                         f"unchanged, {widened} widened to a whole replacement, "
+                         f"{len(unplaced)} could not be placed"))
             pieces.append(moved)
             continue
         raise DataError(project, place, "text differs from both the original and the "
@@ -227,6 +228,96 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     report = pd.concat([imported.report, pd.DataFrame(rows, columns=imported.report.columns)],
                        ignore_index=True) if rows else imported.report.copy()
     return segments.reset_index(drop=True), pd.DataFrame(report)
+
+
+def _drop_unplaceable(seg, edits):
+    """Split off the selections that lie wholly inside one replaced identifier.
+
+    Such a selection chose only identifying words (``Smith`` of ``Alice Smith``): none of
+    them is left in the pseudonymised text, so it has no place there. Returns the rest
+    and ``(segment_id, start, end)`` of each one left out.
+    """
+    import numpy as np
+
+    if not len(edits) or seg.empty:
+        return seg, []
+    old_start, old_end = np.asarray(edits, dtype=np.int64)[:, :2].T
+    start, end = seg["start"].to_numpy(np.int64), seg["end"].to_numpy(np.int64)
+    at = np.searchsorted(old_start, start, side="right") - 1
+    safe = np.maximum(at, 0)
+    inside = (at >= 0) & (start >= old_start[safe]) & (end <= old_end[safe])
+    out = seg[inside]
+    return seg[~inside], list(zip(out["segment_id"], out["start"], out["end"]))
+
+
+def _unite_projects(attached):
+    """One coding from several projects: ``(project, imported, segments, report)`` each.
+
+    Codes are one code when their names match (case aside); two projects defining one
+    code differently is an error naming both files. A segment found in more than one
+    project (same transcript, code, coder, start and end) is kept once, from the first
+    project by file name. Segments are numbered per transcript in order of position.
+    Returns the united project (codes and segments), segments, report and each code's
+    project (code id -> path).
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    from .study import _unique_id
+
+    if len(attached) == 1:
+        project, imported, segments, report = attached[0]
+        return (dataclasses.replace(imported, segments=segments), segments, report,
+                {c: project for c in imported.codes["code_id"]})
+    codes, origin, by_name, reports, pieces = [], {}, {}, [], []
+    for project, imported, segments, report in attached:
+        own = {}
+        for row in imported.codes.itertuples(index=False):
+            key = " ".join(str(row.name).split()).casefold()
+            if key in by_name:
+                first = by_name[key]
+                mine = " ".join(str(row.description).split())
+                theirs = " ".join(str(codes[first[1]]["description"]).split())
+                if mine and theirs and mine != theirs:
+                    raise DataError(project, None, f"code {row.name!r} is defined "
+                                    f"differently here and in {first[0].name}: one "
+                                    "codebook per study, so give it one definition")
+                if mine and not theirs:
+                    codes[first[1]]["description"] = row.description
+                own[row.code_id] = codes[first[1]]["code_id"]
+                continue
+            cid = _unique_id(row.code_id, set(origin))
+            own[row.code_id] = cid
+            origin[cid] = project
+            by_name[key] = (project, len(codes))
+            codes.append({**row._asdict(), "code_id": cid})
+        for code in codes:
+            if origin[code["code_id"]] == project:
+                code["parent_id"] = own.get(code["parent_id"], code["parent_id"])
+        pieces.append(segments.assign(code_id=segments["code_id"].map(own)))
+        reports.append(pd.DataFrame([("info", project.name, "coding project",
+                                      f"{len(segments)} segment(s) on "
+                                      f"{segments['source_id'].nunique()} transcript(s)")],
+                                    columns=report.columns))
+        reports.append(report)
+    segments = pd.concat(pieces, ignore_index=True)
+    key = ["source_id", "code_id", "coder", "start", "end"]
+    repeated = segments.duplicated(key)
+    segments = (segments[~repeated]
+                .sort_values(["source_id", "start", "end", "code_id", "coder"], kind="stable")
+                .reset_index(drop=True))
+    number = segments.groupby("source_id", sort=False).cumcount() + 1
+    segments["segment_id"] = segments["source_id"] + "-" + number.astype(str).str.zfill(4)
+    reports.append(pd.DataFrame([(
+        "info", "coding", "coding projects united",
+        f"{len(attached)} projects, {len(segments)} segment(s); {int(repeated.sum())} "
+        "segment(s) also in an earlier project (same transcript, code, coder and span) "
+        "kept once; codes of the same name are one code")], columns=reports[0].columns))
+    first = attached[0][1]
+    united = dataclasses.replace(first, codes=pd.DataFrame(codes, columns=first.codes.columns),
+                                 segments=segments)
+    return united, segments, pd.concat(reports, ignore_index=True), origin
 
 
 def build_documents(out: os.PathLike | str | None = None) -> Path:

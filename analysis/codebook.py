@@ -490,3 +490,115 @@ def main(argv: list[str]) -> int:
         return 2 if errors else 0
     write_table(load_codebook(args.file).codes_table(), args.out, CODE_COLUMNS)
     return 0
+
+
+# --------------------------------------------------------------------------- SST views
+
+def sst_map(codes):
+    """Pairs (``code_id``, ``sst_code``): each code of a study onto the SST code ids it stands for.
+
+    A study's own codebook (``codes.csv`` with an ``sst_code`` column, filled from its
+    ``code_map.csv``; several ids joined by ``|``) maps only the codes listed there. The
+    shipped SST codebook (no ``sst_code`` column) maps every code onto itself.
+
+    >>> import pandas as pd
+    >>> own = pd.DataFrame({"code_id": ["money", "autonomy", "fun"],
+    ...                     "sst_code": ["th_funding", "sst_agency|th_local_ownership", ""]})
+    >>> sst_map(own).values.tolist()
+    [['money', 'th_funding'], ['autonomy', 'sst_agency'], ['autonomy', 'th_local_ownership']]
+    >>> sst_map(pd.DataFrame({"code_id": ["sst_agency"]})).values.tolist()
+    [['sst_agency', 'sst_agency']]
+    """
+    import pandas as pd
+
+    if "sst_code" not in codes.columns:
+        ids = codes["code_id"].astype(str)
+        return pd.DataFrame({"code_id": ids.to_numpy(), "sst_code": ids.to_numpy()})
+    pairs = [(str(c), t) for c, targets in zip(codes["code_id"], codes["sst_code"].fillna(""))
+             for t in dict.fromkeys(str(targets).split("|")) if t]
+    return pd.DataFrame(pairs, columns=["code_id", "sst_code"])
+
+
+def to_sst(segments, code_map, code: str = "code_id"):
+    """The segments translated into SST code ids through ``code_map``, for the SST views.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Coded segments with a ``code`` column of the study's code ids.
+    code_map : DataFrame
+        ``code_id, sst_code`` pairs (:func:`sst_map`).
+    code : str
+        The segments' code column.
+
+    Returns
+    -------
+    DataFrame
+        One row per (segment, SST code) pair, in segment order: a segment whose code
+        maps onto two SST codes appears twice, a segment whose code maps onto none is
+        left out (:func:`unmapped_coding` counts those). ``code`` holds the SST id;
+        ``study_code_id`` the study's own code.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> seg = pd.DataFrame({"segment_id": ["s1", "s2", "s3"],
+    ...                     "code_id": ["autonomy", "fun", "money"]})
+    >>> pairs = pd.DataFrame({"code_id": ["money", "autonomy", "autonomy"],
+    ...                       "sst_code": ["th_funding", "sst_agency", "th_local_ownership"]})
+    >>> to_sst(seg, pairs)
+      segment_id          code_id study_code_id
+    0         s1       sst_agency      autonomy
+    1         s1  th_local_ownership      autonomy
+    2         s3       th_funding         money
+    """
+    seg = segments.reset_index(drop=True)
+    pairs = code_map[["code_id", "sst_code"]].astype(str).drop_duplicates()
+    pairs = pairs.rename(columns={"code_id": "_study", "sst_code": "_sst"})
+    out = (seg.assign(_row=range(len(seg)), _study=seg[code].astype(str))
+           .merge(pairs, on="_study", how="inner")
+           .sort_values("_row", kind="stable"))
+    out["study_code_id"] = out[code]
+    out[code] = out["_sst"]
+    return out.drop(columns=["_row", "_study", "_sst"]).reset_index(drop=True)
+
+
+def unmapped_coding(segments, code_map, code: str = "code_id"):
+    """How much of the coding the SST views cannot show: one row.
+
+    Returns ``n_segments, n_mapped, n_unmapped, share_unmapped``: coded segments, those
+    whose code maps onto at least one SST code, those whose code maps onto none, and
+    ``n_unmapped / n_segments`` (NaN with no segments).
+
+    >>> import pandas as pd
+    >>> seg = pd.DataFrame({"code_id": ["autonomy", "fun", "money", "fun"]})
+    >>> pairs = pd.DataFrame({"code_id": ["money", "autonomy"],
+    ...                       "sst_code": ["th_funding", "sst_agency"]})
+    >>> unmapped_coding(seg, pairs)
+       n_segments  n_mapped  n_unmapped  share_unmapped
+    0           4         2           2             0.5
+    """
+    import pandas as pd
+
+    mapped = segments[code].astype(str).isin(set(code_map["code_id"].astype(str)))
+    n, n_mapped = len(segments), int(mapped.sum())
+    return pd.DataFrame({"n_segments": [n], "n_mapped": [n_mapped],
+                         "n_unmapped": [n - n_mapped],
+                         "share_unmapped": [(n - n_mapped) / n if n else float("nan")]})
+
+
+def describe_unmapped(summary, who: str = "") -> str:
+    """One labelled sentence for a notebook: the share of the coding with no SST mapping.
+
+    >>> import pandas as pd
+    >>> describe_unmapped(pd.DataFrame({"n_segments": [4], "n_mapped": [2],
+    ...                                 "n_unmapped": [2], "share_unmapped": [0.5]}), "sam")
+    'Unmapped coding (sam): 2 of 4 coded segments (50%) use codes with no SST mapping (code_map.csv); the SST views show the other 2.'
+    """
+    row = summary.iloc[0]
+    n, unmapped = int(row["n_segments"]), int(row["n_unmapped"])
+    label = f"Unmapped coding ({who})" if who else "Unmapped coding"
+    if n == 0:
+        return f"{label}: there are no coded segments, so there is no SST view."
+    return (f"{label}: {unmapped} of {n} coded segments ({unmapped / n:.0%}) use codes with "
+            f"no SST mapping (code_map.csv); the SST views show the other {n - unmapped}.")

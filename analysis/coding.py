@@ -669,7 +669,9 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     at = starts[first] + base[doc[first]] if len(first) else empty
     stop = ends[last] + base[doc[last]] if len(last) else empty
     u = np.searchsorted(unit_start, at, side="right") - 1
-    inside = (u >= 0) & (stop <= unit_end[np.maximum(u, 0)]) if len(u) else np.zeros(0, bool)
+    # no unit at all (a study whose turns name no participant): no match is inside one
+    inside = ((u >= 0) & (stop <= unit_end[np.maximum(u, 0)]) if len(u) and len(unit_end)
+              else np.zeros(len(u), bool))
     # Per entry: its code (numbered in id order, so sorting by number sorts by id),
     # facet, noisiness and stem length.
     code_ids = sorted({e[0] for e in entries})

@@ -115,8 +115,8 @@ def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
     """Why ``notebook`` cannot analyse this study with ``parameters``, or None when it can.
 
     Read from the processed interviews: 06 needs two coders who both coded; 02, 04 and
-    05 need segments by their coder; 05 compares SST themes, so it needs coding with
-    SST theme codes.
+    05 need segments by their coder; 05 compares SST themes, so it needs coding that
+    is, or maps onto (``code_map.csv``), an SST theme code.
 
     >>> why_not(paths.NOTEBOOKS / "06_coding_reliability.ipynb", {"coders": ["sam"]})
     'Agreement needs two coders: this study names one (sam), so there is nothing to compare.'
@@ -142,11 +142,16 @@ def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
         if mine.empty:
             return f"No segments are coded by {coder!r} in this study: nothing to show."
         if stem == "05_policy_practice_alignment":
-            themes = mine["code_id"].str.startswith("th_")
+            from .codebook import sst_map, to_sst, unmapped_coding
+
+            code_map = sst_map(read_table(folder / "codes.csv"))
+            themes = to_sst(mine, code_map)["code_id"].str.startswith("th_")
             if not themes.any():
-                return (f"None of the {len(mine)} segments coded by {coder!r} uses a theme of "
-                        "the SST frame (100% of the coding is unmapped), so policy and practice "
-                        "cannot be compared by theme.")
+                share = unmapped_coding(mine, code_map)["share_unmapped"].iloc[0]
+                return (f"None of the {len(mine)} segments coded by {coder!r} maps onto a "
+                        f"theme of the SST frame (unmapped coding: {share:.0%} of segments "
+                        "have no SST code in code_map.csv), so policy and practice cannot "
+                        "be compared by theme.")
     return None
 
 

@@ -173,11 +173,12 @@ def _read_settings(path: Path) -> dict:
 
 # --------------------------------------------------------------------------- codebook
 
-def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, str]:
-    """Read ``code_map.csv`` (``code``, ``sst_code``): the researcher's code -> SST code id.
+def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, tuple[str, ...]]:
+    """Read ``code_map.csv`` (``code``, ``sst_code``): the researcher's codes -> SST code ids.
 
     ``code`` is a code id or name of the researcher's codebook ``codes``; ``sst_code``
-    an id of the SST codebook ``sst``. Returns ``{code_id: sst_code_id}``.
+    an id of the SST codebook ``sst``. A code may stand for several SST codes, one row
+    each. Returns ``{code_id: (sst_code_id, ...)}`` in file order.
     """
     from .io import read_table, record_lines
 
@@ -185,63 +186,136 @@ def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, str]:
     table = read_table(path, required=["code", "sst_code"])
     ids = dict(zip(codes["code_id"], codes["code_id"]))
     ids.update({str(n).strip().casefold(): c for n, c in zip(codes["label"], codes["code_id"])})
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, ...]] = {}
     for line, code, target in zip(record_lines(path, len(table)), table["code"], table["sst_code"]):
         cid = ids.get(code.strip()) or ids.get(code.strip().casefold())
         if cid is None:
             raise DataError(path, line, f"code {code!r} is not in the study's codebook")
         if target.strip() not in sst:
             raise DataError(path, line, f"sst_code {target!r} is not an SST code id")
-        if cid in out:
-            raise DataError(path, line, f"code {code!r} is mapped twice")
-        out[cid] = target.strip()
+        if target.strip() in out.get(cid, ()):
+            raise DataError(path, line, f"code {code!r} is mapped to {target.strip()!r} twice")
+        out[cid] = (*out.get(cid, ()), target.strip())
     return out
 
 
-def _qdc_codes(path: Path):
-    """(guid, name, parent name, description) of every code in a ``.qdc`` codebook."""
-    from .refi_import import _kid, _kids, _parse_xml, _read_capped, _text
+def _qdc_codes(path: Path) -> list[dict]:
+    """Every code of a ``.qdc`` codebook (REFI-QDA codebook exchange), nested codes under
+    their parent: ``label, parent, definition, line``."""
+    from xml.parsers import expat
 
-    root = _parse_xml(_read_capped(path), path, None)
-    book = root if root.tag.endswith("CodeBook") else _kid(root, "CodeBook")
-    out, stack = [], [(c, "") for c in reversed(_kids(_kid(book, "Codes"), "Code"))]
+    from .refi_import import _kid, _kids, _local, _parse_xml, _read_capped, _text
+
+    data = _read_capped(path)
+    root = _parse_xml(data, path, None)
+    if _local(root.tag) != "CodeBook":
+        raise DataError(path, 1, f"not a REFI-QDA codebook: the root element is "
+                                 f"<{_local(root.tag)}>, not <CodeBook>")
+    # ElementTree keeps no line numbers: a second pass records the line of each <Code>
+    lines, scan = [], expat.ParserCreate()
+    scan.StartElementHandler = lambda tag, _: (
+        lines.append(scan.CurrentLineNumber) if tag.rpartition(":")[2] == "Code" else None)
+    scan.Parse(data, True)
+    line_of = dict(zip((el for el in root.iter() if _local(el.tag) == "Code"), lines))
+    out, stack = [], [(c, "") for c in reversed(_kids(_kid(root, "Codes"), "Code"))]
     while stack:
         code, parent = stack.pop()
-        name = (code.get("name") or "").strip()
-        out.append((name, parent, " ".join(_text(_kid(code, "Description")).split())))
+        name = " ".join((code.get("name") or "").split())
+        if not name:
+            raise DataError(path, line_of.get(code), "a <Code> has no name")
+        out.append({"label": name, "parent": parent, "line": line_of.get(code),
+                    "definition": " ".join(_text(_kid(code, "Description")).split())})
         stack += [(c, name) for c in reversed(_kids(code, "Code"))]
     return out
 
 
-def _yml_codes(path: Path):
-    """(name, parent, description) of every code in a study's ``codebook.yml``.
+YML_CODE_KEYS = ("id", "name", "label", "parent", "description", "codes")
 
-    The file is a list under ``codes:`` of mappings with ``id`` (or ``name``), and
-    optionally ``label``, ``parent`` and ``description``.
+
+def _yml_codes(path: Path) -> list[dict]:
+    """Every code of a study's ``codebook.yml``: ``code_id, label, parent, definition, line``.
+
+    The file holds a list under ``codes:``; each code is a mapping with ``id`` or
+    ``name`` (or both), and optionally ``label``, ``description``, ``parent`` (the id or
+    name of another code) and ``codes`` (its child codes, nested the same way).
     """
     import yaml
 
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    items = doc.get("codes") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        raise DataError(path, None, "expected a list of codes under 'codes:'")
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or not (item.get("id") or item.get("name")):
-            raise DataError(path, None, f"code {item!r} has no id or name")
-        out.append((str(item.get("id") or item.get("name")), str(item.get("parent") or ""),
-                    " ".join(str(item.get("description") or "").split())))
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+    except UnicodeDecodeError:
+        raise DataError(path, None, "not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(path, mark.line + 1 if mark else None,
+                        f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+    def line(node):
+        return node.start_mark.line + 1
+
+    def mapping(node) -> dict:
+        return {k.value: v for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+
+    def scalar(key, item):
+        value = mapping(item).get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, yaml.ScalarNode):
+            raise DataError(path, line(value), f"{key} must be text")
+        return " ".join(str(value.value).split())
+
+    items = mapping(root).get("codes")
+    if not isinstance(items, yaml.SequenceNode):
+        raise DataError(path, line(root) if root is not None else None,
+                        "expected a list of codes under 'codes:'")
+    out, stack = [], [(item, "") for item in reversed(items.value)]
+    while stack:
+        item, parent = stack.pop()
+        if not isinstance(item, yaml.MappingNode):
+            raise DataError(path, line(item), "each code must be a mapping with an id or a name")
+        for key, _ in item.value:
+            if key.value not in YML_CODE_KEYS:
+                raise DataError(path, line(key), f"unknown key {key.value!r}: expected "
+                                                 f"{', '.join(YML_CODE_KEYS)}")
+        code_id, name = scalar("id", item), scalar("name", item)
+        label = scalar("label", item) or name or code_id
+        if not label:
+            raise DataError(path, line(item), "code has no id or name")
+        own_parent = scalar("parent", item)
+        if own_parent and parent:
+            raise DataError(path, line(item), f"code {label!r} is nested under {parent!r} "
+                                              f"and names parent {own_parent!r}: give one")
+        out.append({"code_id": code_id, "label": label, "parent": own_parent or parent,
+                    "definition": scalar("description", item), "line": line(item)})
+        children = mapping(item).get("codes")
+        if children is not None:
+            if not isinstance(children, yaml.SequenceNode):
+                raise DataError(path, line(children), "codes must be a list of codes")
+            stack += [(c, code_id or label) for c in reversed(children.value)]
     return out
 
 
-def study_codebook(imported, layout: Study, sst):
+def _unique_id(base: str, taken: set) -> str:
+    cid, k = base, 2
+    while cid in taken:
+        cid, k = f"{base}_{k}", k + 1
+    return cid
+
+
+def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
     """The codebook a study's coding is read with, and report rows saying how it was found.
 
     The shipped SST codebook when every code of the project is in it and the study
     brings no codebook of its own (the demo); otherwise the researcher's codebook:
     the project's ``<CodeBook>``, plus the codes of any ``.qdc`` or ``codebook.yml``,
-    with the SST facet, component and bracket of codes named in ``code_map.csv``.
-    Codes without a mapping are themes (``facet="theme"``): theme views show them.
+    every code a theme (``facet="theme"``, so theme views show them all) and its SST
+    code ids from ``code_map.csv`` in ``sst_code`` (``|``-joined; empty when unmapped),
+    which :func:`analysis.codebook.to_sst` follows for the SST views.
+
+    A code of a ``.qdc`` or ``codebook.yml`` whose name is already a code is the same
+    code; if both give it a definition and they differ, that is an error naming both
+    files (``origin``: code id -> the project file it came from).
 
     Returns
     -------
@@ -250,6 +324,7 @@ def study_codebook(imported, layout: Study, sst):
     import pandas as pd
 
     from .codebook import CODE_COLUMNS, Codebook
+    from .paths import relative
     from .refi_import import _slug
 
     codes = imported.codes
@@ -260,29 +335,51 @@ def study_codebook(imported, layout: Study, sst):
     table = pd.DataFrame({"code_id": codes["code_id"], "parent_id": codes["parent_id"],
                           "label": codes["name"], "definition": codes["description"],
                           "colour": codes["colour"], "codable": codes["is_codable"]})
-    known = {n.casefold() for n in table["label"]} | set(table["code_id"])
+    origin = dict(origin or {})
     for book in layout.codebooks:
         extra = _qdc_codes(book) if book.suffix.lower() == ".qdc" else _yml_codes(book)
+        by_name = {str(n).casefold(): c for n, c in zip(table["label"], table["code_id"])}
+        ids = set(table["code_id"])
+        definition = dict(zip(table["code_id"], table["definition"]))
         added = []
-        for name, parent, description in extra:
-            if name.casefold() in known:
+        for code in extra:
+            same = by_name.get(code["label"].casefold()) or (
+                code.get("code_id") if code.get("code_id") in ids else None)
+            if same is not None:
+                mine, theirs = " ".join(str(definition[same]).split()), code["definition"]
+                if mine and theirs and mine != theirs:
+                    first = relative(origin.get(same, book))
+                    raise DataError(book, code["line"], f"code {code['label']!r} is defined "
+                                    f"differently here and in {first}: give it one definition")
+                if theirs and not mine:
+                    definition[same] = theirs
                 continue
-            cid = _slug(name, lower=True) or "code"
-            parent_id = next((c for c, n in zip(table["code_id"], table["label"])
-                              if n.casefold() == parent.casefold()), "") if parent else ""
-            added.append({"code_id": cid, "parent_id": parent_id, "label": name,
-                          "definition": description, "colour": "", "codable": True})
-            known |= {name.casefold(), cid}
-        table = pd.concat([table, pd.DataFrame(added)], ignore_index=True)
+            cid = _unique_id(code.get("code_id") or _slug(code["label"], lower=True) or "code",
+                             ids)
+            parent_id = ""
+            if code["parent"]:
+                parent_id = (code["parent"] if code["parent"] in ids
+                             else by_name.get(code["parent"].casefold()))
+                if parent_id is None:
+                    raise DataError(book, code["line"], f"code {code['label']!r}: parent "
+                                    f"{code['parent']!r} is not a code of the study")
+            added.append({"code_id": cid, "parent_id": parent_id, "label": code["label"],
+                          "definition": code["definition"], "colour": "", "codable": True})
+            ids.add(cid)
+            by_name[code["label"].casefold()] = cid
+            definition[cid] = code["definition"]
+            origin.setdefault(cid, book)
+        table["definition"] = table["code_id"].map(definition)
+        table = pd.concat([table, pd.DataFrame(added, columns=table.columns)],
+                          ignore_index=True)
         rows.append(("info", book.name, "codebook", f"{len(added)} code(s) added"))
     mapping = read_code_map(layout.code_map, table, sst) if layout.code_map else {}
-    sst_row = sst.codes.set_index("code_id")
-    table["facet"] = [sst_row.at[mapping[c], "facet"] if c in mapping else "theme"
-                      for c in table["code_id"]]
-    for col in ("sst_component", "bracket"):
-        table[col] = [sst_row.at[mapping[c], col] if c in mapping else ""
-                      for c in table["code_id"]]
-    table["sst_code"] = [mapping.get(c, "") for c in table["code_id"]]
+    # the researcher's codes are the study's themes; the SST views reach the SST frame
+    # through sst_code (codebook.sst_map, codebook.to_sst)
+    table["facet"] = "theme"
+    table["sst_component"] = ""
+    table["bracket"] = ""
+    table["sst_code"] = ["|".join(mapping.get(c, ())) for c in table["code_id"]]
     for col in ("inclusion", "exclusion"):
         table[col] = ""
     for col in ("indicators", "stems", "noisy_stems"):

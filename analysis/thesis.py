@@ -118,16 +118,23 @@ def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None
     wide.index.name, wide.columns.name = facet, "tier"
     out["framework_by_tier"] = wide
 
-    if (codes.get("sst_component", pd.Series(dtype=str)).astype(str) != "").any():
-        sst = matrices.sst_matrix(mine, study.participants, study.sources, codes, by="tier",
-                                  rows="component")
+    # SST views read the coding in SST ids: through code_map.csv (codes.csv's sst_code)
+    # for a study with its own codebook; the demo's codes are SST codes
+    from .codebook import load_codebook, sst_map, to_sst
+
+    sst_codes = load_codebook().codes
+    sst_mine = to_sst(mine, sst_map(codes))
+    sst_labels = _labels(sst_codes)
+    if sst_mine["code_id"].isin(sst_codes.loc[sst_codes["facet"] == "sst", "code_id"]).any():
+        sst = matrices.sst_matrix(sst_mine, study.participants, study.sources, sst_codes,
+                                  by="tier", rows="component")
         comps = [c for c in matrices.SST_COMPONENTS if c in set(sst["component"])]
         table = (sst.pivot(index="component", columns="tier", values="n")
                  .reindex(index=comps, columns=tiers).fillna(0).astype(int))
         table.index.name, table.columns.name = "SST component", "tier"
         out["sst_by_tier"] = table
     else:
-        notes["sst_by_tier"] = "the codebook has no SST components"
+        notes["sst_by_tier"] = "no coding maps onto an SST component through code_map.csv"
 
     coders = sorted(set(study.segments["coder"].astype(str)) - {"dictionary"})
     if len(coders) >= 2:
@@ -156,17 +163,17 @@ def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None
     if documents is not None and not documents.segments.empty:
         from . import alignment, coding
 
-        practice = coding.attach_attributes(mine, study.sources, study.participants,
+        practice = coding.attach_attributes(sst_mine, study.sources, study.participants,
                                             columns=["tier"])
         ci = alignment.bootstrap_divergence(documents.segments, practice, by="tier",
-                                            codes=codes, facet=facet, n=n_boot, seed=seed)
+                                            codes=sst_codes, facet=facet, n=n_boot, seed=seed)
         diff = ci[ci["statistic"] == "difference"]
         table = diff.assign(value=[_interval(e, lo, hi) for e, lo, hi in
                                    zip(diff["estimate"], diff["low"], diff["high"])])
         table = table.pivot(index="code_id", columns="tier", values="value")
-        table = table.reindex(index=[c for c in codes["code_id"] if c in table.index],
+        table = table.reindex(index=[c for c in sst_codes["code_id"] if c in table.index],
                               columns=[t for t in tiers if t in table.columns])
-        table.index = [labels[c] for c in table.index]
+        table.index = [sst_labels[c] for c in table.index]
         table.index.name, table.columns.name = facet, "tier"
         out["divergence"] = table
     else:

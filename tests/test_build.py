@@ -55,13 +55,6 @@ def test_coding_on_other_texts_is_refused(tmp_path):
     assert exc.value.line == "source 'P02'" and "differs" in exc.value.reason
 
 
-def test_two_coding_projects_are_ambiguous(tmp_path):
-    for name in ("a.qdpx", "b.qdpx"):
-        (tmp_path / name).write_bytes(b"")
-    with pytest.raises(DataError, match="more than one"):
-        build.coding_file(tmp_path)
-
-
 def test_demo_study_round_trips_through_refi_qda(tmp_path):
     # Issue 4, done-when: export the processed demo study, import the export, and get
     # the same segments (same code, same coder, same offsets, same text).

@@ -81,7 +81,14 @@ def test_code_map_maps_names_or_ids_and_refuses_unknown(tmp_path):
     codes = pd.DataFrame({"code_id": ["funding_worries"], "label": ["Funding worries"]})
     path = tmp_path / "code_map.csv"
     path.write_text("code,sst_code\nFunding worries,th_funding\n")
-    assert read_code_map(path, codes, sst) == {"funding_worries": "th_funding"}
+    assert read_code_map(path, codes, sst) == {"funding_worries": ("th_funding",)}
+    # one code may stand for several SST codes, one row each; a pair twice is refused
+    path.write_text("code,sst_code\nFunding worries,th_funding\nfunding_worries,sst_agency\n")
+    assert read_code_map(path, codes, sst) == {"funding_worries": ("th_funding", "sst_agency")}
+    path.write_text("code,sst_code\nFunding worries,th_funding\nfunding_worries,th_funding\n")
+    with pytest.raises(DataError, match="mapped to 'th_funding' twice") as exc:
+        read_code_map(path, codes, sst)
+    assert exc.value.line == 3
     path.write_text("code,sst_code\nFunding worries,th_nonsense\n")
     with pytest.raises(DataError, match="not an SST code id") as exc:
         read_code_map(path, codes, sst)

@@ -196,7 +196,8 @@ def test_fixture_study_one_coder_no_sst(small):
     out, folder = small
     readme = (out / "tables" / "README.md").read_text(encoding="utf-8")
     assert "`agreement`: not made (the study has one coder)" in readme
-    assert "`sst_by_tier`: not made (the codebook has no SST components)" in readme
+    assert ("`sst_by_tier`: not made (no coding maps onto an SST component through "
+            "code_map.csv)") in readme
     assert not (out / "tables" / "agreement.tex").exists()
     # hand-worked: 4 passages; themes care, care_home, money; tiers regional (R1), local (R2)
     table = pd.read_csv(out / "tables" / "framework_by_tier.csv").set_index("theme")
