@@ -605,18 +605,31 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     units = _units(texts, unit, turns)
 
     # Every word of every text, on one axis; ``base`` puts each text on a global axis.
-    starts, ends, words, doc = [], [], [], []
+    # Words are numbered in order of first appearance, one text at a time: the strings
+    # of a text are dropped once numbered (a list of every word of a large study would
+    # take hundreds of megabytes).
+    # The arrays are allocated for the most words the texts can hold (a word and a
+    # separator per two characters) and filled text by text: the pages never written
+    # take no memory, and no per-text pieces wait to be concatenated.
+    most = sum((len(texts[sid]) + 1) // 2 for sid in sources)
+    starts, ends, word_id = (np.empty(most, dtype=np.int64) for _ in range(3))
+    word_base = np.zeros(len(sources) + 1, dtype=np.int64)  # doc(i): the text of word i
+    numbers: dict[str, int] = {}
     for d, sid in enumerate(sources):
         s, e = _tokenise(texts[sid])
-        starts.append(s)
-        ends.append(e)
-        words += [texts[sid][a:b] for a, b in zip(s.tolist(), e.tolist())]
-        doc.append(np.full(len(s), d))
+        at, word_base[d + 1] = word_base[d], word_base[d] + len(s)
+        starts[at:at + len(s)], ends[at:at + len(s)] = s, e
+        local, distinct = pd.factorize(pd.Series(
+            [texts[sid][a:b] for a, b in zip(s.tolist(), e.tolist())], dtype=object))
+        number = np.array([numbers.setdefault(w, len(numbers)) for w in distinct],
+                          dtype=np.int64)
+        word_id[at:at + len(s)] = number[local]
+    starts, ends, word_id = (x[:word_base[-1]] for x in (starts, ends, word_id))
     empty = np.zeros(0, dtype=np.int64)
-    starts = np.concatenate(starts or [empty]).astype(np.int64)
-    ends = np.concatenate(ends or [empty]).astype(np.int64)
-    doc = np.concatenate(doc or [empty]).astype(np.int64)
-    word_id, vocab = pd.factorize(pd.Series(words, dtype=object))
+    vocab = list(numbers)
+
+    def doc(i: np.ndarray) -> np.ndarray:
+        return np.searchsorted(word_base, i, side="right") - 1
     lower = np.array([w.lower() for w in vocab], dtype=object)
     order = np.argsort(lower, kind="stable")
     vocab_sorted = lower[order].astype(str) if len(lower) else np.zeros(0, dtype=str)
@@ -647,12 +660,12 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
         for j in range(1, last + 1):  # later words of a phrase, and the gaps between
             nxt = first + j
             ok = nxt < len(word_id)
-            ok[ok] &= (doc[nxt[ok]] == doc[first[ok]]) & np.isin(word_id[nxt[ok]],
+            ok[ok] &= (doc(nxt[ok]) == doc(first[ok])) & np.isin(word_id[nxt[ok]],
                                                                  word_sets[k][j])
             first = first[ok]
             check = _GAP_OK.get(seps[j - 1][0], lambda gap, sep=seps[j - 1]: gap == sep)
             gaps = [texts[sources[d]][a:b] for d, a, b
-                    in zip(doc[first], ends[first + j - 1], starts[first + j])]
+                    in zip(doc(first), ends[first + j - 1], starts[first + j])]
             first = first[np.array([check(g) for g in gaps], dtype=bool)] if gaps else first
         hits.append((np.full(len(first), k), first, first + last))
     entry = np.concatenate([h[0] for h in hits] or [empty])
@@ -666,8 +679,8 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     spans = [units.get(s, (empty, empty)) for s in sources]
     unit_start = np.concatenate([a + base[d] for d, (a, _) in enumerate(spans)] or [empty])
     unit_end = np.concatenate([b + base[d] for d, (_, b) in enumerate(spans)] or [empty])
-    at = starts[first] + base[doc[first]] if len(first) else empty
-    stop = ends[last] + base[doc[last]] if len(last) else empty
+    at = starts[first] + base[doc(first)] if len(first) else empty
+    stop = ends[last] + base[doc(last)] if len(last) else empty
     u = np.searchsorted(unit_start, at, side="right") - 1
     # no unit at all (a study whose turns name no participant): no match is inside one
     inside = ((u >= 0) & (stop <= unit_end[np.maximum(u, 0)]) if len(u) and len(unit_end)
@@ -706,16 +719,25 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
         stems[r] = "|".join(stem_names[a:a + sizes[r]])
     row_unit, row_code = u[starts_of_rows], code[starts_of_rows]
     g_start, g_end = unit_start[row_unit], unit_end[row_unit]
+    # Rows by source, start, end and code: on the global axis sources follow their sorted
+    # ids, and code numbers the sorted code ids. Sorted here, the table is built once.
+    order = np.lexsort((row_code, g_end, g_start))
+    row_code, g_start, g_end, stems = row_code[order], g_start[order], g_end[order], stems[order]
     d = np.searchsorted(base, g_start, side="right") - 1
-    out = pd.DataFrame({
-        "source_id": np.array(sources, dtype=object)[d] if len(d) else [],
-        "code_id": np.array(code_ids or [""], dtype=object)[row_code],
-        "start": g_start - base[d], "end": g_end - base[d], "coder": DICTIONARY_CODER,
-        "stem": stems})
-    out["text"] = [texts[s][a:b] for s, a, b in zip(out["source_id"].tolist(),
-                                                    out["start"].tolist(), out["end"].tolist())]
-    out = _with_ids(out).sort_values(["source_id", "start", "end", "code_id"])
-    return out[SEGMENT_COLUMNS + ["stem"]].reset_index(drop=True)
+    source_col = np.array(sources, dtype=object)[d] if len(d) else []
+    code_col = np.array(code_ids or [""], dtype=object)[row_code]
+    start_col, end_col = g_start - base[d], g_end - base[d]
+    # Each unit's text is sliced once for all its codes (its rows are adjacent).
+    ids, pieces, unit_text, previous = [], [], "", None
+    for sid, code_id, a, b in zip(list(source_col), code_col.tolist(), start_col.tolist(),
+                                  end_col.tolist()):
+        ids.append(segment_id(sid, code_id, a, b, DICTIONARY_CODER))
+        if (sid, a, b) != previous:
+            unit_text, previous = texts[sid][a:b], (sid, a, b)
+        pieces.append(unit_text)
+    return pd.DataFrame({"segment_id": ids, "source_id": source_col, "code_id": code_col,
+                         "start": start_col, "end": end_col, "coder": DICTIONARY_CODER,
+                         "text": pieces, "stem": stems})
 
 
 def _first_of_runs(*keys):

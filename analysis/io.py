@@ -33,20 +33,27 @@ def atomic_write(path: os.PathLike | str, data: str | bytes) -> Path:
     >>> atomic_write(p, "x\\n").read_text()
     'x\\n'
     """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with _atomic_file(path) as fh:
+        fh.write(payload)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def _atomic_file(path: os.PathLike | str):
+    """A binary file that replaces ``path`` when the block ends without an exception."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            yield fh
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return path
 
 
 def table_to_csv(df, columns: Sequence[str] | None = None) -> str:
@@ -59,8 +66,16 @@ def table_to_csv(df, columns: Sequence[str] | None = None) -> str:
 
 
 def write_table(df, path: os.PathLike | str, columns: Sequence[str] | None = None) -> Path:
-    """Write ``df`` as CSV atomically; ``columns`` fixes the order when given."""
-    return atomic_write(path, table_to_csv(df, columns))
+    """Write ``df`` as CSV atomically; ``columns`` fixes the order when given.
+
+    The bytes are those of :func:`table_to_csv` encoded as UTF-8, streamed to the file
+    rather than built as one string (a large table would need its size twice over).
+    """
+    if columns is not None:
+        df = df.loc[:, list(columns)]
+    with _atomic_file(path) as fh:
+        df.to_csv(fh, index=False, lineterminator="\n", encoding="utf-8")
+    return Path(path)
 
 
 def read_table(

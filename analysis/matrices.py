@@ -216,19 +216,33 @@ def _case_order(cases: pd.DataFrame, pp_order: list[str] | None) -> list[str]:
     return list(dict.fromkeys(keyed["case"]))
 
 
-def _word_prefix(texts: Mapping[str, str], source_ids: list[str]):
-    """Concatenate the texts and return (offset of each source, prefix count of word starts).
+def _word_starts(texts: Mapping[str, str], source_ids: list[str], batch: int = 1 << 22):
+    """Concatenate the texts and return (offset of each source, positions of word starts).
 
-    A source without a text counts no words. A word is a maximal run of letters and
-    digits, an apostrophe between two such characters included ("don't" is one word).
-    ``prefix[k]`` is the number of words that start before position ``k`` of the
-    concatenation, so the words starting inside ``[s, e)`` number ``prefix[e] - prefix[s]``.
+    Each text is followed by a ``"\\n"`` separator. A source without a text counts no
+    words. A word is a maximal run of letters and digits, an apostrophe between two such
+    characters included ("don't" is one word). The positions are sorted, so the words
+    starting inside ``[s, e)`` of the concatenation number
+    ``searchsorted(starts, e) - searchsorted(starts, s)``. The texts are scanned a batch
+    of about ``batch`` characters at a time (a batch starts after a separator, so it
+    finds the same words), never as one array per character of the whole study.
     """
     chunks = [texts.get(s, "") for s in source_ids]
     base = np.zeros(len(chunks) + 1, dtype=np.int64)
     base[1:] = np.cumsum([len(c) + 1 for c in chunks])  # +1: the "\n" separator
-    joined = "\n".join(chunks) + "\n"
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    found = [np.zeros(0, dtype=np.int64)]
+    first = 0
+    for last in range(len(chunks)):
+        if last + 1 == len(chunks) or base[last + 1] - base[first] >= batch:
+            joined = "\n".join(chunks[first:last + 1]) + "\n"
+            found.append(np.flatnonzero(_starts_of_words(joined)) + base[first])
+            first = last + 1
+    return base, np.concatenate(found)
+
+
+def _starts_of_words(text: str) -> np.ndarray:
+    """True at each character of ``text`` that starts a word (see :func:`_word_starts`)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     # ASCII through a lookup table; other characters (rare) through str.isalnum.
     table = np.zeros(129, dtype=bool)
     for lo, hi in ((48, 57), (65, 90), (97, 122)):
@@ -244,9 +258,7 @@ def _word_prefix(texts: Mapping[str, str], source_ids: list[str]):
     is_word |= inner
     starts = is_word.copy()
     starts[1:] &= ~is_word[:-1]
-    prefix = np.zeros(cp.size + 1, dtype=np.int64)
-    np.cumsum(starts, out=prefix[1:])
-    return base, prefix, starts
+    return starts
 
 
 def _merge_intervals(group: np.ndarray, start: np.ndarray, end: np.ndarray):
@@ -370,19 +382,25 @@ def framework_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources
 
     # Words per source, then per case; spans and turns as positions in the concatenation.
     source_ids = sorted(cases["source_id"].astype(str).unique())
-    base, prefix, starts = _word_prefix(texts, source_ids)
+    base, word_at = _word_starts(texts, source_ids)
     src_pos = pd.Series(np.arange(len(source_ids)), index=source_ids)
     if turns is not None:
         tr = numeric_spans(turns, "turns", ("source_id", "role", "start", "end"))
         tr = tr[(tr["role"].astype(str) == role) & tr["source_id"].isin(src_pos.index)]
         offset = base[src_pos[tr["source_id"]].to_numpy()]
-        counted = np.zeros(prefix.size, dtype=np.int64)
-        np.add.at(counted, offset + tr["start"].to_numpy(), 1)
-        np.add.at(counted, offset + tr["end"].to_numpy(), -1)
-        inside = np.cumsum(counted)[:-1] > 0
-        prefix = np.zeros(prefix.size, dtype=np.int64)
-        np.cumsum(starts & inside, out=prefix[1:])
-    source_words = prefix[base[1:] - 1] - prefix[base[:-1]]
+        # Only the words that start inside one of the role's turns count.
+        _, t_start, t_end = _merge_intervals(np.zeros(len(tr), dtype=np.int64),
+                                             offset + tr["start"].to_numpy(),
+                                             offset + tr["end"].to_numpy())
+        k = np.searchsorted(t_start, word_at, side="right") - 1
+        word_at = word_at[(k >= 0) & (word_at < t_end[np.maximum(k, 0)])] \
+            if t_start.size else word_at[:0]
+
+    def prefix(position: np.ndarray) -> np.ndarray:
+        """Counted words starting before each position."""
+        return np.searchsorted(word_at, position, side="left")
+
+    source_words = prefix(base[1:] - 1) - prefix(base[:-1])
     words_by_source = pd.Series(source_words, index=source_ids)
     case_words = (cases.assign(w=cases["source_id"].map(words_by_source).fillna(0))
                   .groupby("case")["w"].sum())
@@ -395,7 +413,7 @@ def framework_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources
     shift = gkey * total
     g, s, e = _merge_intervals(gkey, shift + offset + seg["start"].to_numpy(),
                                shift + offset + seg["end"].to_numpy())
-    block_words = prefix[e - g * total] - prefix[s - g * total]
+    block_words = prefix(e - g * total) - prefix(s - g * total)
     block_source = np.searchsorted(base, s - g * total, side="right") - 1
     blocks = pd.DataFrame({"code_id": np.asarray(code_ids, dtype=object)[g],
                            "source_id": np.asarray(source_ids, dtype=object)[block_source],

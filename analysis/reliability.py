@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .matrices import check_spans_in_texts, code_list, numeric_spans, shorten, sweep_pairs
+from .matrices import (_merge_intervals, check_spans_in_texts, code_list, numeric_spans,
+                       shorten, sweep_pairs)
 
 __all__ = [
     "percent_agreement", "cohen_kappa", "krippendorff_alpha", "coding_units", "agreement",
@@ -286,43 +287,45 @@ def coding_units(segments: pd.DataFrame, texts: Mapping[str, str],
 
 
 def _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded):
+    # Counted from the union of each coder's spans per (text, code), not character by
+    # character: |A and B| = |A| + |B| - |A or B|, every term a length of merged intervals.
     lengths = np.array([len(texts[s]) for s in sample], dtype=np.int64)
-    base = np.concatenate([[0], np.cumsum(lengths)])
-    size = int(base[-1])
-    offset = base[pd.Index(sample).get_indexer(seg["source_id"])]
-    start = offset + seg["start"].to_numpy()
-    end = offset + seg["end"].to_numpy()
+    n_src = len(sample)
+    src = pd.Index(sample).get_indexer(seg["source_id"]).astype(np.int64)
+    code_pos = {c: k for k, c in enumerate(code_ids)}
+    group = seg["code_id"].astype(str).map(code_pos).to_numpy(np.int64) * n_src + src
+    start, end = seg["start"].to_numpy(np.int64), seg["end"].to_numpy(np.int64)
     is_a = (seg["coder"].astype(str) == coders[0]).to_numpy()
-
-    def covered(rows: np.ndarray) -> np.ndarray:
-        # +1 at each span start, -1 at each end: a running sum > 0 marks coded characters.
-        edges = np.zeros(size + 1, dtype=np.int64)
-        np.add.at(edges, start[rows], 1)
-        np.add.at(edges, end[rows], -1)
-        return np.cumsum(edges[:-1]) > 0
-
-    keep = covered(np.ones(len(seg), dtype=bool)) if exclude_uncoded else np.ones(size, bool)
-    starts = base[:-1]
-    nonempty = lengths > 0
-    code = seg["code_id"].astype(str).to_numpy()
+    n_groups = len(code_ids) * n_src
+    a_len = _union_length(group[is_a], start[is_a], end[is_a], n_groups)
+    b_len = _union_length(group[~is_a], start[~is_a], end[~is_a], n_groups)
+    either = _union_length(group, start, end, n_groups)
+    # A and B lie inside the coded characters, so only n00 depends on exclude_uncoded.
+    kept = _union_length(src, start, end, n_src) if exclude_uncoded else lengths
+    shape = (len(code_ids), n_src)
+    both = (a_len + b_len - either).reshape(shape)
+    a_len, b_len = a_len.reshape(shape), b_len.reshape(shape)
     rows = []
-    for code_id in code_ids:
-        a = covered((code == code_id) & is_a) & keep
-        b = covered((code == code_id) & ~is_a) & keep
-
-        def per_text(mask):
-            out = np.zeros(len(sample), dtype=np.int64)
-            if nonempty.any():
-                out[nonempty] = np.add.reduceat(mask.astype(np.int64), starts[nonempty])
-            return out
-
-        n11, n10, n01 = per_text(a & b), per_text(a & ~b), per_text(~a & b)
-        n_keep = per_text(keep)
+    for k, code_id in enumerate(code_ids):
+        n11, n10, n01 = both[k], a_len[k] - both[k], b_len[k] - both[k]
         rows.append(pd.DataFrame({"code_id": code_id, "source_id": sample, "unit_id": sample,
                                   "start": 0, "end": lengths, "n11": n11, "n10": n10,
-                                  "n01": n01, "n00": n_keep - n11 - n10 - n01}))
+                                  "n01": n01, "n00": kept - n11 - n10 - n01}))
     columns = ["code_id", "source_id", "unit_id", "start", "end", "n11", "n10", "n01", "n00"]
     return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
+
+
+def _union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, size: int
+                  ) -> np.ndarray:
+    """Characters covered by the union of the spans of each group ``0 .. size - 1``."""
+    out = np.zeros(size, dtype=np.int64)
+    if not group.size:
+        return out
+    # One coordinate space in which groups cannot overlap, as _merge_intervals needs.
+    stride = int(end.max()) + 1
+    g, s, e = _merge_intervals(group, group * stride + start, group * stride + end)
+    np.add.at(out, g, e - s)
+    return out
 
 
 def _spans(seg, coder):

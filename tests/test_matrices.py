@@ -8,10 +8,13 @@ naive all-pairs implementation written here, independently of the sweep.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import matrices as mx
 from analysis.errors import DataError
@@ -125,6 +128,25 @@ def test_framework_coverage_counts_participant_turns_only():
     # P01 has no turns in the table: no participant words, coverage undefined (NaN).
     assert m.loc[("P01", "th_funding"), "case_words"] == 0
     assert np.isnan(m.loc[("P01", "th_funding"), "coverage"])
+
+
+#: The coverage rule's word, written as a regular expression: a run of letters and digits
+#: ([^\W_] is str.isalnum), with an apostrophe between two of them inside the word.
+WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.text(alphabet="ab1 '\u2019\u00e9\u4e00.-\n", max_size=12), max_size=6),
+       st.sampled_from([1, 5, 16, 1 << 22]))
+def test_word_starts_match_a_regex_in_any_batch_size(chunks, batch):
+    # Scanning the texts in batches finds the same word starts as a regex over the whole
+    # concatenation (texts joined and ended by "\n"), whatever the batch size.
+    texts = {f"S{i}": t for i, t in enumerate(chunks)}
+    base, starts = mx._word_starts(texts, sorted(texts), batch=batch)
+    joined = "".join(texts[s] + "\n" for s in sorted(texts))
+    assert base.tolist() == [0] + list(itertools.accumulate(len(texts[s]) + 1
+                                                            for s in sorted(texts)))
+    assert starts.tolist() == [m.start() for m in WORD.finditer(joined)]
 
 
 def test_framework_case_by_attribute_pools_participants():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import reliability as rel
 from analysis.errors import DataError
@@ -189,6 +191,79 @@ def test_character_agreement_excluding_uncoded_text():
     a = out.loc["th_a"]
     assert (a.n11, a.n10, a.n01, a.n00, a.n_units) == (10, 5, 0, 6, 21)
     assert a.kappa == pytest.approx(120 / 225, abs=1e-6)
+
+
+def dense_character_units(segments, texts, coders, codes, exclude_uncoded):
+    """Independent route: one boolean per character per code and coder, set in plain loops.
+
+    The sample rule of the docstring (a text counts when each coder made a segment in it,
+    of the codes considered); a character is "coded" when a span covers it (start <= pos
+    < end). Returns {(code, source): (n11, n10, n01, n00)}.
+    """
+    rows = [r for r in segments.itertuples(index=False) if codes is None or r.code_id in codes]
+    sample = sorted(s for s in texts if all(any(r.source_id == s and r.coder == c for r in rows)
+                                            for c in coders))
+    # without a codes list: the codes either coder used in the sample
+    considered = codes if codes is not None else sorted({r.code_id for r in rows
+                                                         if r.source_id in sample})
+    out = {}
+    for source in sample:
+        n = len(texts[source])
+        mine = [r for r in rows if r.source_id == source]
+        coded = [any(r.start <= pos < r.end for r in mine) for pos in range(n)]
+        for code in considered:
+            marks = {c: [False] * n for c in coders}
+            for r in mine:
+                if r.code_id == code:
+                    for pos in range(r.start, r.end):
+                        marks[r.coder][pos] = True
+            cells = [0, 0, 0, 0]
+            for pos in range(n):
+                if exclude_uncoded and not coded[pos]:
+                    continue
+                a, b = marks[coders[0]][pos], marks[coders[1]][pos]
+                cells[0 if a and b else 1 if a else 2 if b else 3] += 1
+            out[code, source] = tuple(cells)
+    return out
+
+
+@st.composite
+def coded_texts(draw):
+    """2-4 short texts (one may be empty) and both coders' spans of up to 3 codes: spans
+    nest, overlap, touch, repeat and may be empty; a coder may leave a text uncoded."""
+    lengths = draw(st.lists(st.integers(0, 25), min_size=2, max_size=4))
+    texts = {f"T{i}": "x" * n for i, n in enumerate(lengths)}
+    rows = []
+    for source, n in zip(texts, lengths):
+        for coder in draw(st.sampled_from([("A", "B"), ("A",), ("B",), ()])):
+            for _ in range(draw(st.integers(0, 5))):
+                start = draw(st.integers(0, n))
+                end = draw(st.integers(start, min(n, start + 12)))
+                rows.append((source, draw(st.sampled_from(["th_a", "th_b", "th_c"])), start,
+                             end, coder))
+    codes = draw(st.sampled_from([None, ["th_b", "th_a"], ["th_c", "th_empty", "th_a"]]))
+    return texts, seg_table(rows), codes
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(coded_texts(), st.booleans())
+def test_character_units_match_dense_per_character_counts(study, exclude_uncoded):
+    # The interval arithmetic must give exactly the counts of marking every character.
+    texts, segments, codes = study
+    expected = dense_character_units(segments, texts, ("A", "B"), codes, exclude_uncoded)
+    units = rel.coding_units(segments, texts, codes=codes, exclude_uncoded=exclude_uncoded)
+    got = {(r.code_id, r.source_id): (r.n11, r.n10, r.n01, r.n00)
+           for r in units.itertuples(index=False)}
+    assert got == expected
+    if len(units):
+        assert (units["end"] == units["source_id"].map(lambda s: len(texts[s]))).all()
+    # The summary pools the same counts per code.
+    summary = rel.agreement(segments, texts, codes=codes, exclude_uncoded=exclude_uncoded)
+    for row in summary.itertuples(index=False):
+        cells = [v for (code, _), v in expected.items() if row.code_id in (code, rel.OVERALL)]
+        assert (row.n11, row.n10, row.n01, row.n00) == tuple(np.sum(cells, axis=0, dtype=int)
+                                                             if cells else (0, 0, 0, 0))
 
 
 def test_string_offsets_and_codes_filter():
