@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_private_study import VENV, _copy_repository, _git, _make
+from _private_build import git as _git
 
 pytestmark = pytest.mark.slow
 
@@ -45,14 +45,11 @@ def make_study(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not (VENV / "bin" / "python").is_file():
-        pytest.skip("no .venv: run make env")
-    repo = _copy_repository(tmp_path_factory.mktemp("qc") / "repo")
-    make_study(repo / "data/raw/private")
-    run = _make(repo, "all", "STUDY=private")
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return repo
+def built(build_private_study):
+    """``make all STUDY=private`` once (the shared fixture), in a copy of this repository."""
+    made = build_private_study("qc-1.3.2", make_study)
+    assert made.run.returncode == 0, made.run.stdout[-3000:] + made.run.stderr[-3000:]
+    return made.repo
 
 
 def _outputs(nb: Path) -> str:
