@@ -56,6 +56,7 @@ import functools
 import html
 import io
 import json
+import operator
 import os
 import re
 import unicodedata
@@ -551,7 +552,9 @@ _NHS_NUMBER_RX = re.compile(
     r"(?![\w/]|[.,][0-9])")
 # the UK Government Data Standards postcode pattern, found from its inward code
 # (space, digit, two letters) and checked backwards for a valid outward code
-_INWARD_RX = re.compile(r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
+# (its optional space before is taken afterwards: a pattern that begins with a digit is
+# looked for three times faster)
+_INWARD_RX = re.compile(r"[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
 _OUTWARD_RX = re.compile(r"(?<![\w-])(?:[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9]"
                          r"[0-9ABEHMNPRV-Y]?)|GIR)$", re.IGNORECASE)
 PATTERN_KINDS = ("email", "phone", "nhs_number", "postcode")
@@ -577,10 +580,12 @@ def _pattern_spans(text: str) -> list[tuple[int, int, str]]:
     spans += [(m.start(), m.end(), "nhs_number") for m in _NHS_NUMBER_RX.finditer(text)
               if nhs_number_is_valid(m.group())]
     for m in _INWARD_RX.finditer(text):
-        outward = _OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
+        start = m.start()
+        spaced = start > 0 and text[start - 1] in " \u00a0"
+        start -= spaced
+        outward = _OUTWARD_RX.search(text, max(0, start - 4), start)
         if outward:
             code = text[outward.start():m.end()]
-            spaced = not text[m.start()].isdigit()
             # written without its space (LS14AP), a postcode is taken in capitals only
             if code == code.upper() or (spaced and code == code.lower()):
                 spans.append((outward.start(), m.end(), "postcode"))
@@ -849,40 +854,79 @@ def _leak_check(roots, keys, allowlist):
         keys = load_keys(keys)
     if allowlist is None or not hasattr(allowlist, "columns"):
         allowlist = load_allowlist(allowlist)
-    originals = tuple(_normalise_entry(o) for o in keys["original"])
-    key_rx, lookup = _key_matcher(originals)
-    key_rows = [f"{f}:{line}" for f, line in zip(keys["file"], keys["line"])]
-    allowed = _allowed(allowlist)
-
-    findings, n_files, skipped = [], 0, 0
-    for file in _files_to_check(roots):
-        shown = paths.relative(file)
-        n_files += 1
-        for place, text in _texts_of(file):
-            if text is None:  # nothing readable: never a silent pass
-                findings.append((shown, place or 1, 1, "unreadable",
-                                 "cannot be read as text; remove it or convert it"))
-                continue
-            text = _normalise_text(text)
-            spans = [(m.start(), m.end(), "key") for m in key_rx.finditer(text)] if lookup else []
-            spans = sorted(spans + _pattern_spans(text)) if spans else _pattern_spans(text)
-            lines = _Lines(text)
-            for start, end, kind in spans:
-                matched = text[start:end]
-                globs = allowed.get(_normalise_entry(matched), ())
-                if any(not g or fnmatch.fnmatchcase(shown, g) for g in globs):
-                    continue
-                line, column = lines.at(start)
-                where = line if place is None else f"{place} line {line}"
-                if kind == "key":
-                    idx = _entry_index(matched, lookup, keys["original"])
-                    findings.append((shown, where, column, "key entry", key_rows[idx]))
-                else:
-                    findings.append((shown, where, column, kind, matched))
+    job = _CheckJob(tuple(_normalise_entry(o) for o in keys["original"]),
+                    tuple(keys["original"]),
+                    tuple(f"{f}:{line}" for f, line in zip(keys["file"], keys["line"])),
+                    _allowed(allowlist))
+    files = _files_to_check(roots)
+    findings = [f for found in _map_files(files, job) for f in found]
     # one finding per place: a name seen both in markup and in its text is one leak
     findings = list(dict.fromkeys(findings))
     table = pd.DataFrame(findings, columns=FINDING_COLUMNS).astype({"column": "int64"})
-    return table, n_files, skipped, len(keys)
+    return table, len(files), 0, len(keys)
+
+
+class _CheckJob(NamedTuple):
+    """What every file's check needs (small, so it goes to worker processes as is)."""
+
+    originals: tuple[str, ...]  # normalised
+    raw_originals: tuple[str, ...]
+    key_rows: tuple[str, ...]  # "file:line" of each entry
+    allowed: dict[str, list[str]]
+
+
+#: Below this many bytes to read, or with one file, the check runs in this process:
+#: starting workers costs more than it saves.
+_PARALLEL_BYTES = 32 * 2**20
+
+
+def _map_files(files: list[Path], job: _CheckJob) -> list[list[tuple]]:
+    """:func:`_check_file` of every file, in the order of ``files``; the files are
+    spread over the cores when there is enough to read."""
+    workers = min(len(files), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1)
+    sizes = [f.stat().st_size for f in files]
+    if workers < 2 or sum(sizes) < _PARALLEL_BYTES:
+        return [_check_file(f, job) for f in files]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # largest first, so that no core is left with a big file at the end
+        order = sorted(range(len(files)), key=lambda i: -sizes[i])
+        futures = {i: pool.submit(_check_file, files[i], job) for i in order}
+        try:
+            # results (and the first error) in file order, whatever finished first
+            return [futures[i].result() for i in range(len(files))]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def _check_file(file: Path, job: _CheckJob) -> list[tuple]:
+    """Findings ``(path, line, column, kind, match)`` of one file, in text order."""
+    scanner = _text_scanner(job.originals)
+    shown = paths.relative(file)
+    findings = []
+    for place, text in _texts_of(file):
+        if text is None:  # nothing readable: never a silent pass
+            findings.append((shown, place or 1, 1, "unreadable",
+                             "cannot be read as text; remove it or convert it"))
+            continue
+        text = _normalise_text(text)
+        lines = _Lines(text)
+        for start, end, kind in scanner.spans(text):
+            matched = text[start:end]
+            globs = job.allowed.get(_normalise_entry(matched), ())
+            if any(not g or fnmatch.fnmatchcase(shown, g) for g in globs):
+                continue
+            line, column = lines.at(start)
+            where = line if place is None else f"{place} line {line}"
+            if kind == "key":
+                idx = _entry_index(matched, scanner.lookup, job.raw_originals)
+                findings.append((shown, where, column, "key entry", job.key_rows[idx]))
+            else:
+                findings.append((shown, where, column, kind, matched))
+    return findings
 
 
 def checked_trees() -> list[Path]:
@@ -904,6 +948,226 @@ def _files_to_check(roots: list[Path]) -> list[Path]:
         for dirpath, _dirnames, filenames in os.walk(root):
             files.update(Path(dirpath) / f for f in filenames)
     return sorted(files)
+
+
+# ---------------------------------------------------------------------------- fast matching
+# The leak check reads every committed output, and candidate tables repeat one turn or
+# sentence once per code. _TextScanner finds exactly the spans that the key regex
+# (``finditer``) and _pattern_spans find in a whole text, but reads each distinct piece
+# of the text once, and looks for key entries with an Aho-Corasick automaton of their
+# first words; the key regex only confirms each candidate where it stands in the text.
+
+@functools.lru_cache(maxsize=1)
+def _fold_table() -> dict[str, str]:
+    """Non-ASCII characters that :func:`_fold` replaces after lower-casing."""
+    # lower-case letters that ``re`` takes for one another beyond lower-casing: those
+    # whose upper case lower-cases to another (dotless i and i, long s and s, final and
+    # medial sigma...) and those with the same case folding (two forms of Greek iota
+    # with dialytika and tonos); each class folds to its smallest member
+    parent: dict[str, str] = {}
+
+    def find(c):
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    def union(a, b):
+        a, b = find(a), find(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    by_casefold: dict[str, str] = {}
+    for c in map(chr, range(0x20000)):  # no cased letter lies above
+        low = c.lower()
+        if len(low) != 1:
+            continue
+        back = c.upper().lower()
+        if len(back) == 1 and back != low:
+            union(low, back)
+        union(low, by_casefold.setdefault(low.casefold(), low))
+    table = {c: find(c) for c in parent if find(c) != c}
+    table.update({"\u2019": "'", "\u02bc": "'"})  # the apostrophes a key's ' matches
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_rx() -> re.Pattern:
+    return re.compile("[" + "".join(sorted(_fold_table())) + "]")
+
+
+def _fold(text: str) -> str:
+    """``text`` with each character replaced by a representative of those the key
+    regex takes for it (``re.IGNORECASE``, the three apostrophes), at the same offsets.
+
+    Folding only finds candidates (characters the regex keeps apart may fold alike);
+    the key regex decides.
+
+    >>> _fold("O\u2019NEIL \u0130\u03a3") == "o'neil i\u03c2"  # sigma: the final form
+    True
+    """
+    folded = text.lower()
+    if len(folded) != len(text):  # U+0130 lower-cases to two characters; ``re`` to "i"
+        folded = "".join(c.lower()[0] for c in text)
+    if folded.isascii():
+        return folded
+    table = _fold_table()
+    return _fold_rx().sub(lambda m: table[m.group()], folded)
+
+
+#: Pieces of a text read once however often they occur: runs of at least this many
+#: characters between delimiters (cells of a table, clauses of a long cell).
+_MIN_PIECE = 32
+#: Texts shorter than this are read whole.
+_MIN_SPLIT = 1 << 16
+
+
+class _TextScanner:
+    """Key-entry and identifier-pattern spans of a text, as the leak check reads them.
+
+    ``spans(text)`` equals ``sorted([(m.start(), m.end(), "key") for m in
+    key_rx.finditer(text)] + _pattern_spans(text))`` for the key regex of
+    :func:`_key_matcher`, found faster:
+
+    * Distinct pieces. The text is cut at delimiters (comma, double quote, line break)
+      into runs of at least ``_MIN_PIECE`` characters and the glue between them. No
+      e-mail, phone, NHS number or postcode contains a delimiter, and none looks more
+      than one character behind or two ahead of itself, so each piece is read once,
+      with the delimiter before it and the two characters after it, however often it
+      occurs; what is found is placed at every occurrence. One pattern does look across
+      a line break (``$`` in the backward searches for an e-mail's local part and a
+      postcode's outward code matches before a final newline): a text where a line
+      starts as an e-mail domain or an inward code is read whole.
+    * Key entries. An Aho-Corasick automaton finds, in the folded distinct pieces, the
+      first word of every entry (the part before its first space, which no delimiter
+      in use is part of): every place the key regex can match starts so. The key regex
+      then tries each candidate in the whole text in order, skipping those inside the
+      previous match, as ``finditer`` would: its separators, tags across cells and
+      lines, boundaries, case folding and longest-entry rule are its own.
+    """
+
+    def __init__(self, originals: tuple[str, ...]):
+        self.rx, self.lookup = _key_matcher(originals)
+        firsts = {_fold(entry.split(" ")[0]) for entry in self.lookup}
+        self.automaton = None
+        if firsts:
+            import ahocorasick
+
+            self.automaton = ahocorasick.Automaton()
+            for word in firsts:
+                self.automaton.add_word(word, len(word))
+            self.automaton.make_automaton()
+        # a delimiter inside a first word would cut it: such delimiters are not used
+        delims = "".join(d for d in ',"\n' if not any(d in w for w in firsts))
+        d = re.escape(delims)
+        self.split_rx = (re.compile(rf"([{d}])([^{d}]{{{_MIN_PIECE},}})(?=([{d}].?))",
+                                    re.DOTALL) if "\n" in delims else None)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, kind)`` of key matches (kind ``key``) and identifier patterns
+        in ``text``, sorted."""
+        pieces = _Pieces(text, self.split_rx)
+        joined = pieces.joined
+        found = []
+        for s, e, kind in _pattern_spans(joined):
+            for t in pieces.places(s):
+                found.append((t, t + e - s, kind))
+        if self.automaton is not None:
+            candidates = set()
+            folded = _fold(joined)
+            for end, n in self.automaton.iter(folded):
+                s = end - n + 1
+                # the key regex's own boundary, read in the piece's context
+                if s == 0 or not joined[s - 1].isalnum():
+                    candidates.update(pieces.places(s))
+            last = 0
+            for t in sorted(candidates):
+                if t < last:
+                    continue
+                m = self.rx.match(text, t)
+                if m:
+                    found.append((t, m.end(), "key"))
+                    last = m.end()
+        found.sort()
+        return found
+
+
+@functools.lru_cache(maxsize=8)
+def _text_scanner(originals: tuple[str, ...]) -> _TextScanner:
+    return _TextScanner(originals)
+
+
+class _Pieces:
+    """A text cut into pieces, each distinct piece once in ``joined`` (see
+    :class:`_TextScanner`); :meth:`places` maps an offset in ``joined`` to the offsets
+    in the text where it occurs."""
+
+    def __init__(self, text: str, split_rx: re.Pattern | None):
+        import numpy as np
+
+        parts = None
+        if split_rx is not None and len(text) >= _MIN_SPLIT and not _ACROSS_LINES_RX.search(text):
+            parts = split_rx.split(text)
+        if not parts or len(parts) == 1:
+            self.joined = text
+            self._single = True
+            return
+        self._single = False
+        glue, delims, runs, after = parts[0::4], parts[1::4], parts[2::4], parts[3::4]
+        # offsets in the text: glue 0, delimiter 1, run 1, glue 1, delimiter 2, ...
+        lengths = np.empty(3 * len(runs) + 1, dtype=np.int64)
+        lengths[0::3] = np.fromiter(map(len, glue), np.int64, len(glue))
+        lengths[1::3] = 1
+        lengths[2::3] = np.fromiter(map(len, runs), np.int64, len(runs))
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        # a run is read with the delimiter before it and the two characters after it;
+        # glue (which starts with a delimiter) with the delimiter and character after it
+        run_keys = list(zip(delims, runs, after))
+        glue_keys = list(zip(glue, delims, map(operator.itemgetter(0), runs)))
+        glue_keys.append((glue[-1], "", ""))
+        distinct_glue = {k: i for i, k in enumerate(dict.fromkeys(glue_keys))}
+        distinct_runs = {k: i for i, k in enumerate(dict.fromkeys(run_keys))}
+        glue_ids = np.fromiter(map(distinct_glue.__getitem__, glue_keys), np.int64,
+                               len(glue_keys))
+        run_ids = np.fromiter(map(distinct_runs.__getitem__, run_keys), np.int64,
+                              len(run_keys))
+        entries = list(map("".join, distinct_glue)) + list(map("".join, distinct_runs))
+        # where the piece itself lies in each entry: glue from 0, a run from 1
+        lo = np.concatenate((np.zeros(len(distinct_glue), np.int64),
+                             np.ones(len(distinct_runs), np.int64)))
+        size = np.fromiter(map(len, map(operator.itemgetter(0), distinct_glue)), np.int64,
+                           len(distinct_glue))
+        size = np.concatenate((size, np.fromiter(map(len, map(operator.itemgetter(1),
+                                                                distinct_runs)),
+                                                 np.int64, len(distinct_runs))))
+        self.joined = "\0".join(entries)
+        self._entry_start = np.concatenate(
+            ([0], np.cumsum(np.fromiter(map(len, entries), np.int64, len(entries)) + 1)[:-1]))
+        self._lo, self._size = lo, size
+        # occurrences of each entry, by entry number: glue first, then runs
+        ids = np.concatenate((glue_ids, run_ids + len(distinct_glue)))
+        place = np.concatenate((starts[0::3], starts[2::3]))
+        order = np.argsort(ids, kind="stable")
+        self._sorted_ids, self._place = ids[order], place[order]
+
+    def places(self, offset: int) -> list[int]:
+        """Offsets in the text of ``offset`` in ``joined``; none when ``offset`` falls
+        in the context read around a piece rather than in the piece."""
+        if self._single:
+            return [offset]
+        import numpy as np
+
+        entry = int(np.searchsorted(self._entry_start, offset, side="right")) - 1
+        inside = offset - int(self._entry_start[entry]) - int(self._lo[entry])
+        if not 0 <= inside < self._size[entry]:
+            return []
+        a = np.searchsorted(self._sorted_ids, entry, side="left")
+        b = np.searchsorted(self._sorted_ids, entry, side="right")
+        return sorted((self._place[a:b] + inside).tolist())
+
+
+# a line that starts as an e-mail domain or a postcode's inward code: the backward
+# search for the local part or outward code may end before the line break
+_ACROSS_LINES_RX = re.compile(r"\n(?=@|[ \u00a0]?" + _INWARD_RX.pattern + ")")
 
 
 class _Budget:

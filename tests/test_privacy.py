@@ -11,6 +11,7 @@ import base64
 import gzip
 import io
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -752,3 +753,199 @@ def test_normaliser_is_idempotent_and_maps_offsets(text):
 def test_normaliser_is_idempotent_on_any_text(text):
     norm = privacy.normalise_for_matching(text)[0]
     assert privacy.normalise_for_matching(norm)[0] == norm
+
+
+# ------------------------------------------------- fast leak check against the regex method
+# The leak check reads each distinct piece of a text once and finds key entries with an
+# Aho-Corasick automaton (privacy._TextScanner). The oracle is the method it replaced,
+# kept here on its own: one case-insensitive whole-word regex of all originals, built as
+# a trie, run with finditer over the whole normalised text, and the identifier patterns
+# over the whole text.
+
+def reference_key_regex(normalised_originals):
+    """The key regex as the leak check built it before the automaton: a trie of the
+    originals' units (a space is any run of separators or markup tags, or nothing; an
+    apostrophe any of three), greedy so that the longest entry wins at a place."""
+    apostrophes = "'\u2019\u02bc"
+    gap = r'(?:[\s_\-,;|"]|<[^<>]{0,300}>)*'
+    trie: dict = {}
+    for entry in normalised_originals:
+        node = trie
+        for unit in re.findall(rf" |[{apostrophes}]|.", entry):
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def emit(node):
+        alts = []
+        for unit, child in sorted(node.items()):
+            if unit == "":
+                continue
+            rx = gap if unit == " " else (f"[{apostrophes}]" if unit in apostrophes
+                                          else re.escape(unit))
+            alts.append(rx + emit(child))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(rf"(?<![^\W_])(?i:{emit(trie)})(?![^\W_])")
+
+
+def reference_spans(text, normalised_originals):
+    spans = []
+    if normalised_originals:
+        rx = reference_key_regex(dict.fromkeys(normalised_originals))
+        spans = [(m.start(), m.end(), "key") for m in rx.finditer(text)]
+    return sorted(spans + privacy._pattern_spans(text))
+
+
+def scan_small(originals, text):
+    """Spans from a scanner that cuts even short texts into pieces of a few characters,
+    so that the reading of distinct pieces is exercised on texts hypothesis can shrink."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(privacy, "_MIN_SPLIT", 0)
+        mp.setattr(privacy, "_MIN_PIECE", 3)
+        return privacy._TextScanner(tuple(originals)).spans(text)
+
+
+KEY_WORDS = ["ann", "anne", "annex", "zoë", "zoe\u0308", "o'neil", "o\u2019neil", "st",
+             "st james's", "harriet quill", "harriet", "quill-smith", "ﬁona",  # ligature
+             "ＬＥＥＤＳ", "leeds teaching hospitals", "leeds", "[person 1]", "ıan",
+             "σοφια", "straße", "a b c", "ab c", "abc d", "x_y", "9ab", "smith, john",
+             'the "ark" trust']
+TEXT_PIECES = KEY_WORDS + ["Ann", "ANNE", "Zoë", "ZOË", "O’Neil", "OʼNEIL", "Harriet\nQuill",
+                           "Harriet</tspan><tspan>Quill", 'Harriet","Quill', "HarrietQuill",
+                           "Harriet_Quill", "St James’s", "LEEDS Teaching\nHospitals", "ΣΟΦΙΑ",
+                           "σοφιας", "STRASSE", "İan", "FIONA", "0113 496 0000", "943 476 5919",
+                           "LS1 4AP", "SW1\n1AA", "jo\n@example.org", "jo@example.org",
+                           "+44 (0)113 496 0000", "07700 900123", "Smith, John",
+                           "SMITH,John", 'The "Ark"\nTrust']
+FILLER = st.text(alphabet=list("aAnNeEsStT 19.,;|\"'\n-_<>@()+") + ["\u00a0", "\u2019",
+                                                                      "\u0308", "\u00ad"],
+                 max_size=6)
+
+
+@st.composite
+def keys_and_texts(draw):
+    words = draw(st.lists(st.sampled_from(KEY_WORDS), min_size=0, max_size=6, unique=True))
+    originals = tuple(dict.fromkeys(privacy._normalise_entry(w) for w in words))
+    fragments = draw(st.lists(st.one_of(st.sampled_from(TEXT_PIECES), FILLER), max_size=25))
+    # repeat some of the text, as candidate tables do, so that pieces occur more than once
+    text = "".join(fragments)
+    text = text + draw(st.sampled_from(["", "\n", ",", '"'])) + text[: draw(st.integers(0, 60))]
+    return originals, privacy._normalise_text(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(keys_and_texts())
+def test_scanner_finds_what_the_regex_method_finds(case):
+    originals, text = case
+    assert scan_small(originals, text) == reference_spans(text, originals)
+
+
+@pytest.mark.parametrize("text", [
+    "ann,ann,ann,annex\nANNE,ann",                  # the same cell again and again
+    '"Harriet","Quill"\n"Harriet","Quill"\n',       # an entry across quoted cells
+    "x,Harriet\nQuill,Harriet\nQuill",              # across a line break
+    "annexe and ann. Anne, annex",                  # one entry a prefix of another
+    "ann",                                          # at both edges of the text
+    "ab c abc d abcd",                              # the trie's order decides, not length
+    "SW1\n1AA and jo\n@example.org,SW1\n1AA",       # patterns that look across a line break
+    "call,0113 496 0000,5 or 0113 496 0000,x",      # a cell after a phone number decides
+])
+def test_scanner_hand_cases(text):
+    originals = tuple(privacy._normalise_entry(w) for w in
+                      ["ann", "anne", "annex", "harriet quill", "ab c", "abc d"])
+    assert scan_small(originals, text) == reference_spans(text, originals)
+
+
+def test_fold_keeps_every_pair_the_regex_takes_for_one_another():
+    # exhaustive over every cased character of this Python's Unicode: each character the
+    # key regex matches for a letter (re.IGNORECASE) folds to the same character
+    cased = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000
+             and (chr(c).lower() != chr(c) or chr(c).upper() != chr(c))]
+    cased += list(privacy._fold_table())
+    everything = "".join(cased)
+    for k in cased:
+        for a in re.findall("(?i)" + re.escape(k), everything):
+            assert privacy._fold(a) == privacy._fold(k), (k, a)
+    assert len(privacy._fold(everything)) == len(everything)
+
+
+def test_leak_check_of_a_repeated_table_matches_the_regex_method(tmp_path):
+    # a candidate table at scale: one turn per code, over and over, with leaks planted in
+    # some repeats and across cells; the whole-text regex method is the oracle
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY + "Ann,[Person 3]\nLeeds Teaching Hospitals,[Trust 1]\n", encoding="utf-8")
+    turn = ('"I rang the trust about it, and then the board, and nobody there knew who '
+            'had signed the contract."')
+    rows = ["segment_id,code_id,text,stem"]
+    for i in range(3000):
+        text = turn
+        if i % 700 == 3:
+            text = '"Harriet Quill rang, and then LEEDS teaching\nhospitals did."'
+        rows.append(f"s{i:05d},code_{i % 7},{text},{'Ann' if i % 997 == 0 else 'stem'}")
+    rows.append("s9,code,Harriet,Quill")
+    root = tmp_path / "tree"
+    root.mkdir()
+    table = "\n".join(rows) + "\n"
+    (root / "candidates.csv").write_text(table, encoding="utf-8")
+    assert len(table) > privacy._MIN_SPLIT  # read as distinct pieces
+    found = privacy.leak_check([root], keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    keys = privacy.load_keys([key])
+    originals = tuple(privacy._normalise_entry(o) for o in keys["original"])
+    rows_of = {i: f"{f}:{n}" for i, (f, n) in enumerate(zip(keys["file"], keys["line"]))}
+    lines = privacy._Lines(table)
+    expected = []
+    for s, e, kind in reference_spans(table, originals):
+        line, column = lines.at(s)
+        entry = privacy._entry_index(table[s:e], privacy._key_matcher(originals)[1],
+                                     keys["original"])
+        expected.append((line, column, rows_of[entry] if kind == "key" else table[s:e]))
+    assert list(zip(found["line"], found["column"], found["match"])) == expected
+    # hand count: 5 planted turns x (Harriet Quill + Leeds Teaching Hospitals), Ann in
+    # rows 0 and 997 and 1994 and 2991, Harriet,Quill across the last row's cells
+    assert len(found) == 5 * 2 + 4 + 1
+
+
+def test_leak_check_in_parallel_gives_the_serial_findings(tmp_path, monkeypatch):
+    root = tmp_path / "tree"
+    for i in range(6):
+        (root / f"d{i}").mkdir(parents=True)
+        (root / f"d{i}" / "t.csv").write_text(f"a,b\n{i},Harriet Quill\n" * (i + 1))
+        (root / f"d{i}" / "n.txt").write_text("call 0113 496 0000\n")
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    args = dict(keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    serial = privacy.leak_check([root], **args)
+    monkeypatch.setattr(privacy, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(privacy.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    parallel = privacy.leak_check([root], **args)
+    pd.testing.assert_frame_equal(parallel, serial)
+    # by hand: 1 + 2 + ... + 6 planted names and six phone numbers
+    assert len(serial) == 21 + 6
+    (root / "d3" / "bad.ipynb").write_text("{not json")
+    with pytest.raises(DataError, match="not a notebook"):
+        privacy.leak_check([root], **args)
+
+
+def reference_postcodes(text):
+    """Postcode spans as the scanner found them before its inward code was looked for
+    from its digit: the optional space inside the pattern."""
+    inward = re.compile(r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
+    out = []
+    for m in inward.finditer(text):
+        outward = privacy._OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
+        if outward:
+            code = text[outward.start():m.end()]
+            spaced = not text[m.start()].isdigit()
+            if code == code.upper() or (spaced and code == code.lower()):
+                out.append((outward.start(), m.end(), "postcode"))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("LSW14AaPp \n-_") + ["\u00a0"], max_size=30))
+def test_postcodes_as_the_old_pattern_found_them(text):
+    assert [s for s in privacy._pattern_spans(text) if s[2] == "postcode"] == \
+        reference_postcodes(text)
