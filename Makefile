@@ -50,7 +50,7 @@ STUDY_ENV :=
 PRIVACY_ROOTS :=
 endif
 
-PKG := $(wildcard analysis/*.py) $(wildcard analysis/resources/*)
+PKG := $(wildcard analysis/*.py analysis/*/*.py) $(wildcard analysis/resources/*)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
 INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/*))

@@ -37,7 +37,7 @@ from pathlib import Path
 from .errors import DataError
 
 #: Coding-project readers by file type: the one place a new tool's format is added.
-#: Each maps a path to the reader that ``refi_import.read_coding_project`` picks for it:
+#: Each maps a path to the reader that ``refi.read_coding_project`` picks for it:
 #: a QualCoder project is its ``NAME.qda`` folder or the ``data.qda`` database inside it.
 PROJECT_READERS = {".qdpx": "refi", ".qde": "refi", ".qda": "qualcoder"}
 #: Codebook-only files (REFI-QDA codebook exchange).
@@ -200,7 +200,7 @@ def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, str]:
 
 def _qdc_codes(path: Path):
     """(guid, name, parent name, description) of every code in a ``.qdc`` codebook."""
-    from .refi_import import _kid, _kids, _parse_xml, _read_capped, _text
+    from .refi.reader import _kid, _kids, _parse_xml, _read_capped, _text
 
     root = _parse_xml(_read_capped(path), path, None)
     book = root if root.tag.endswith("CodeBook") else _kid(root, "CodeBook")
@@ -250,7 +250,7 @@ def study_codebook(imported, layout: Study, sst):
     import pandas as pd
 
     from .codebook import CODE_COLUMNS, Codebook
-    from .refi_import import _slug
+    from .refi.reader import _slug
 
     codes = imported.codes
     rows = []

@@ -35,9 +35,9 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write, decode_text, normalise_newlines, sha256_text, write_table
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write, decode_text, normalise_newlines, sha256_text, write_table
 
 __all__ = ["OffsetReading", "RefiProject", "read_offsets", "read_project",
            "read_coding_project", "write_import", "import_project", "case_attributes", "attach_case_attributes"]
@@ -555,7 +555,7 @@ class _Reader:
         return "unknown"
 
     def read_codebook(self, el):
-        from .refi_export import stable_guid
+        from .writer import stable_guid
 
         book = self.codebook
         by_guid, by_id, by_label = {}, set(), {}
@@ -680,7 +680,7 @@ class _Reader:
         return "\n".join(p.text for p in document.paragraphs)
 
     def read_sources(self, el):
-        from .progress import progress
+        from ..progress import progress
 
         for src in progress(list(el), desc="REFI-QDA sources"):
             tag = _local(src.tag)
@@ -856,7 +856,7 @@ def _codebook_frame(codebook):
     import pandas as pd
 
     if codebook is None:
-        from .codebook import load_codebook
+        from ..codebook import load_codebook
 
         if not paths.CODEBOOK_YML.is_file():
             return None
@@ -919,7 +919,7 @@ def read_coding_project(path: os.PathLike | str, codebook=None) -> RefiProject:
     """Read any coding project by its type: the one place that dispatches on it.
 
     A folder or an SQLite file is a QualCoder project
-    (:func:`analysis.qualcoder.read_qualcoder`); anything else a REFI-QDA ``.qdpx`` or
+    (:func:`analysis.refi.qualcoder.read_qualcoder`); anything else a REFI-QDA ``.qdpx`` or
     ``.qde`` (:func:`read_project`). Both give the same tables and report.
     """
     from .qualcoder import is_qualcoder, read_qualcoder
