@@ -200,16 +200,16 @@ def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, str]:
 
 def _qdc_codes(path: Path):
     """(guid, name, parent name, description) of every code in a ``.qdc`` codebook."""
-    from .refi.reader import _kid, _kids, _parse_xml, _read_capped, _text
+    from .refi.container import inner_text, kid, kids, parse_xml, read_capped
 
-    root = _parse_xml(_read_capped(path), path, None)
-    book = root if root.tag.endswith("CodeBook") else _kid(root, "CodeBook")
-    out, stack = [], [(c, "") for c in reversed(_kids(_kid(book, "Codes"), "Code"))]
+    root = parse_xml(read_capped(path), path, None)
+    book = root if root.tag.endswith("CodeBook") else kid(root, "CodeBook")
+    out, stack = [], [(c, "") for c in reversed(kids(kid(book, "Codes"), "Code"))]
     while stack:
         code, parent = stack.pop()
         name = (code.get("name") or "").strip()
-        out.append((name, parent, " ".join(_text(_kid(code, "Description")).split())))
-        stack += [(c, name) for c in reversed(_kids(code, "Code"))]
+        out.append((name, parent, " ".join(inner_text(kid(code, "Description")).split())))
+        stack += [(c, name) for c in reversed(kids(code, "Code"))]
     return out
 
 

@@ -68,12 +68,12 @@ def load_study(study: Path = STUDY) -> dict:
 
 def _validate_file(path: Path) -> str:
     """Validate a .qdpx, .qde or .qdc against the packaged schema; return what it was."""
-    from .reader import _Container, _parse_xml
+    from .container import Container, parse_xml
 
-    container = _Container(path)
+    container = Container(path)
     container.open()
     container.close()
-    root = _parse_xml(container.qde, path, container.qde_name if container.zip else None)
+    root = parse_xml(container.qde, path, container.qde_name if container.zip else None)
     try:
         if root.tag.endswith("}CodeBook"):
             validate_codebook_xml(container.qde)

@@ -36,7 +36,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..errors import DataError
-from .reader import RefiProject, _codebook_frame, _Container, _Reader
+from .container import Container
+from .reader import RefiProject, _codebook_frame, _Reader
 
 __all__ = ["KNOWN_VERSIONS", "is_qualcoder", "read_qualcoder"]
 
@@ -355,7 +356,7 @@ class _Translator:
                           f"{self.source_names.get(r['id'], r['id'])}")
 
 
-class _Memory(_Container):
+class _Memory(Container):
     """The translated project: its XML and source texts held in memory."""
 
     def __init__(self, path: Path, qde: bytes, files: dict[str, bytes]):

@@ -29,32 +29,19 @@ import os
 import re
 import unicodedata
 import zipfile
-import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 
 from .. import paths
 from ..errors import DataError
 from ..io import atomic_write, decode_text, normalise_newlines, sha256_text, write_table
+from .container import (ENTRY_LIMIT, Container, check_zip, inner_text, kid, kids, local_name,
+                        parse_xml, safe_name)
 
 __all__ = ["OffsetReading", "RefiProject", "read_offsets", "read_project",
            "read_coding_project", "write_import", "import_project", "case_attributes", "attach_case_attributes"]
-
-#: Spec §8.5: no internal file may exceed 2^31 - 1 bytes.
-ENTRY_LIMIT = 2**31 - 1
-#: All entries together, as declared: a budget for the whole archive (the importer reads
-#: the project and its text sources; a QDA project's text is far smaller than this).
-TOTAL_LIMIT = 256 * 1024**2
-#: Entries in one archive.
-COUNT_LIMIT = 10_000
-#: The archive as a whole, once over RATIO_FLOOR bytes, and any entry over RATIO_FLOOR
-#: bytes may not expand more than this from its compressed size.
-RATIO_LIMIT = 200
-#: Below this an archive or entry is exempt from the ratio: a short run of spaces
-#: compresses 200-fold honestly, and so little cannot be a bomb.
-RATIO_FLOOR = 1 << 20
 
 CODE_COLUMNS = ["code_id", "guid", "name", "parent_id", "colour", "description",
                 "is_codable", "in_codebook"]
@@ -200,230 +187,7 @@ def _locate(cumulative: np.ndarray, offsets: np.ndarray, norm_pos: np.ndarray):
     return np.where(ok, norm_pos[i], 0), ok
 
 
-# --------------------------------------------------------------------------- container
-
-def _safe_name(name: str) -> str | None:
-    """The archive name with '/' separators, or None when it would escape the folder."""
-    name = name.replace("\\", "/")
-    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
-        return None
-    if ".." in name.split("/"):
-        return None
-    return name
-
-
-def check_zip(zf: zipfile.ZipFile, path, inside: str = "") -> None:
-    """Refuse a hostile archive before anything is read from it.
-
-    Raises :class:`DataError` for an entry whose path escapes the folder (absolute,
-    a drive letter, ``..``, also written with backslashes), an entry over the spec's
-    2^31 - 1 bytes, more than 256 MiB or 10,000 entries in all, or an entry or the
-    whole archive over 1 MiB that expands more than 200-fold (many small entries are a
-    bomb as well as one large one).
-    """
-    infos = zf.infolist()
-    if len(infos) > COUNT_LIMIT:
-        raise DataError(path, inside.rstrip("!") or None,
-                        f"refused: the archive holds {len(infos):,} entries "
-                        f"(limit {COUNT_LIMIT:,})")
-    total = packed = 0
-    for info in infos:
-        where = f"{inside}{info.filename}"
-        if _safe_name(info.filename) is None:
-            raise DataError(path, where, "refused: the archive entry's path escapes the "
-                                         "project folder (absolute, '..' or backslashes)")
-        if info.file_size > ENTRY_LIMIT:
-            raise DataError(path, where, f"refused: the entry would expand to "
-                                         f"{info.file_size:,} bytes, over the REFI-QDA "
-                                         f"limit of {ENTRY_LIMIT:,}")
-        total += info.file_size
-        packed += info.compress_size
-    if total > TOTAL_LIMIT:
-        raise DataError(path, inside.rstrip("!") or None,
-                        f"refused: the archive would expand to {total:,} bytes "
-                        f"(limit {TOTAL_LIMIT:,})")
-    for info in infos:
-        ratio = info.file_size // max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > RATIO_LIMIT:
-            raise DataError(path, f"{inside}{info.filename}",
-                            f"refused: the entry expands {ratio:,}-fold (limit "
-                            f"{RATIO_LIMIT}), as a zip bomb does")
-    if total > RATIO_FLOOR and total // max(packed, 1) > RATIO_LIMIT:
-        raise DataError(path, inside.rstrip("!") or None,
-                        f"refused: the archive expands {total // max(packed, 1):,}-fold "
-                        f"(limit {RATIO_LIMIT}), as a zip bomb does")
-
-
-class _Container:
-    """The ``.qde`` and its ``sources`` folder, read from a zip or a directory with caps."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.zip: zipfile.ZipFile | None = None
-        self.files: dict[str, str] = {}  # casefolded name in sources/ -> member or file
-
-    # -- opening
-    def open(self) -> None:
-        if not self.path.is_file():
-            raise DataError(self.path, None, "file not found")
-        with open(self.path, "rb") as fh:
-            head = fh.read(4096)
-        if head.startswith(b"PK"):
-            self._open_zip()
-        elif _looks_like_xml(head):
-            if self.path.is_symlink() and not self.path.resolve().is_relative_to(
-                    self.path.parent.resolve()):
-                raise DataError(self.path, None, "refused: a symbolic link out of its folder")
-            self.qde_name = self.path.name
-            self.qde = _read_capped(self.path)
-            self._index_directory(self.path.parent)
-        else:
-            raise DataError(self.path, None, "not a REFI-QDA project: neither a .qdpx "
-                                             "(zip) archive nor a .qde (XML) file")
-
-    def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
-
-    def _open_zip(self) -> None:
-        try:
-            self.zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise DataError(self.path, None, f"not a REFI-QDA project: a damaged zip "
-                                             f"archive ({exc})") from None
-        check_zip(self.zip, self.path)
-        members = {_safe_name(i.filename): i for i in self.zip.infolist() if not i.is_dir()}
-        qdes = sorted(n for n in members if n.casefold().endswith(".qde"))
-        at_root = [n for n in qdes if "/" not in n]
-        if len(qdes) == 1:
-            chosen = qdes[0]
-        elif any(n.casefold() == "project.qde" for n in at_root):
-            chosen = next(n for n in at_root if n.casefold() == "project.qde")
-        elif len(at_root) == 1:
-            chosen = at_root[0]
-        elif not qdes:
-            raise DataError(self.path, None, "not a REFI-QDA project: the archive holds "
-                                             "no .qde project file")
-        else:
-            raise DataError(self.path, None, f"the archive holds {len(qdes)} .qde files "
-                                             f"({', '.join(qdes[:3])}); expected one")
-        self.qde_name = chosen
-        self.qde = self._read_member(members[chosen])
-        base = PurePosixPath(chosen).parent
-        for name, info in members.items():
-            parts = PurePosixPath(name).parts
-            rel = parts[len(base.parts):] if parts[:len(base.parts)] == base.parts else ()
-            if len(rel) >= 2 and rel[0].casefold() == "sources":
-                self.files["/".join(rel[1:]).casefold()] = info
-
-    def _index_directory(self, folder: Path) -> None:
-        # a symlink may point anywhere (/etc/passwd): only files that stay in the folder
-        inside = folder.resolve()
-        for entry in sorted(folder.iterdir()):
-            if entry.is_dir() and entry.name.casefold() == "sources":
-                if not entry.resolve().is_relative_to(inside):
-                    raise DataError(entry, None, "refused: a symbolic link out of the "
-                                                 "project folder")
-                for f in sorted(entry.iterdir()):
-                    if f.is_symlink() and not f.resolve().is_relative_to(inside):
-                        raise DataError(f, None, "refused: a symbolic link out of the "
-                                                 "project folder")
-                    if f.is_file():
-                        self.files[f.name.casefold()] = f
-
-    # -- reading
-    def _read_member(self, info: zipfile.ZipInfo) -> bytes:
-        try:
-            with self.zip.open(info) as fh:
-                data = fh.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError,
-                NotImplementedError, OSError) as exc:
-            raise DataError(self.path, info.filename,
-                            f"cannot read the archive entry ({exc})") from None
-        if len(data) > info.file_size:
-            raise DataError(self.path, info.filename, "refused: the entry is larger than "
-                                                      "its header says")
-        return data
-
-    def source_file(self, ref: str) -> tuple[str, bytes] | None:
-        """(path in archive, bytes) of a source file named in the project, or None."""
-        key = ref.casefold()
-        hit = self.files.get(key)
-        if hit is None:
-            return None
-        if isinstance(hit, zipfile.ZipInfo):
-            return hit.filename, self._read_member(hit)
-        return f"{hit.parent.name}/{hit.name}", _read_capped(hit)
-
-
-def _looks_like_xml(head: bytes) -> bool:
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            return True
-    return head.lstrip().startswith(b"<")
-
-
-def _read_capped(path: Path) -> bytes:
-    if path.stat().st_size > ENTRY_LIMIT:
-        raise DataError(path, None, f"refused: larger than the REFI-QDA limit of "
-                                    f"{ENTRY_LIMIT:,} bytes")
-    return path.read_bytes()
-
-
-class _Refused(Exception):
-    """A DTD or entity declaration met while pre-scanning XML."""
-
-
-def _parse_xml(data: bytes, path, where: str | None):
-    """Parse without DTDs or entities; every failure is one DataError naming the place.
-
-    A first pass with expat, and no handlers but for the DOCTYPE and entity declarations,
-    refuses any DTD the way defusedxml's ``forbid_dtd`` does; only then does the C
-    ElementTree parser build the tree (ten times faster than defusedxml's Python one),
-    which without a DTD has no entity to expand or fetch.
-    """
-    import xml.etree.ElementTree as ET
-    from xml.parsers import expat
-
-    def refuse(*_):
-        raise _Refused
-
-    scanner = expat.ParserCreate()
-    scanner.StartDoctypeDeclHandler = refuse
-    scanner.EntityDeclHandler = refuse
-    scanner.ExternalEntityRefHandler = refuse
-    try:
-        scanner.Parse(data, True)
-        return ET.fromstring(data)
-    except _Refused:
-        raise DataError(path, where, "refused: the XML declares a DTD or entities; "
-                                     "REFI-QDA files need neither") from None
-    except (expat.ExpatError, ET.ParseError) as exc:
-        line = getattr(exc, "lineno", None) or exc.position[0]
-        raise DataError(path, f"{where}:{line}" if where else line,
-                        f"not well-formed XML ({expat.ErrorString(exc.code)})") from None
-
-
-# --------------------------------------------------------------------------- XML helpers
-
-def _local(tag) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def _kids(el, name: str) -> list:
-    return [c for c in el if _local(c.tag) == name] if el is not None else []
-
-
-def _kid(el, name: str):
-    for c in (el if el is not None else ()):
-        if _local(c.tag) == name:
-            return c
-    return None
-
-
-def _text(el) -> str:
-    return "".join(el.itertext()) if el is not None else ""
-
+# --------------------------------------------------------------------------- names
 
 def _guid(value: str | None) -> str:
     """GUIDs compare case-insensitively, with or without braces."""
@@ -466,7 +230,7 @@ class RefiProject:
 class _Reader:
     """One pass over the parsed project; collects rows, builds DataFrames at the end."""
 
-    def __init__(self, container: _Container, codebook):
+    def __init__(self, container: Container, codebook):
         self.c = container
         self.codebook = codebook
         self.report: list[tuple] = []
@@ -493,12 +257,12 @@ class _Reader:
     def read(self) -> RefiProject:
         import pandas as pd
 
-        root = self.root = _parse_xml(self.c.qde, self.c.path,
+        root = self.root = parse_xml(self.c.qde, self.c.path,
                                       self.c.qde_name if self.c.zip else None)
-        if _local(root.tag) != "Project":
+        if local_name(root.tag) != "Project":
             raise DataError(self.c.path, self.c.qde_name if self.c.zip else None,
                             f"not a REFI-QDA project: the root element is "
-                            f"<{_local(root.tag)}>, not <Project>")
+                            f"<{local_name(root.tag)}>, not <Project>")
         ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
         if ns != "urn:QDA-XML:project:1.0":
             self.warn(self.c.qde_name, "namespace variant",
@@ -509,10 +273,10 @@ class _Reader:
         # Sources need users and codes, memos need sources: read in dependency order.
         order = ["Users", "CodeBook", "Variables", "Sources", "Notes", "Cases"]
         for name in order:
-            for el in _kids(root, name):
+            for el in kids(root, name):
                 handlers[name](el)
         for el in root:
-            name = _local(el.tag)
+            name = local_name(el.tag)
             if name == "Links":
                 self.read_links(el)
             elif name in {"Sets", "Graphs"}:
@@ -544,7 +308,7 @@ class _Reader:
 
     # -- users and codes
     def read_users(self, el):
-        for user in _kids(el, "User"):
+        for user in kids(el, "User"):
             g = _guid(user.get("guid"))
             self.users[g] = user.get("name") or user.get("id") or g
 
@@ -567,8 +331,8 @@ class _Reader:
         else:
             self.info("codebook", "no codebook", "code names were not matched to code ids")
         taken: set = set()
-        codes_el = _kid(el, "Codes")
-        stack = [(c, "") for c in reversed(_kids(codes_el, "Code"))]
+        codes_el = kid(el, "Codes")
+        stack = [(c, "") for c in reversed(kids(codes_el, "Code"))]
         while stack:
             code, parent_guid = stack.pop()
             g = _guid(code.get("guid"))
@@ -596,32 +360,32 @@ class _Reader:
                 self.warn(name, "code without guid", "its codings cannot be found")
             self.rows["codes"].append((
                 code_id, g, name, self.code_ids.get(parent_guid, ""), colour,
-                normalise_newlines(_text(_kid(code, "Description"))).strip(),
+                normalise_newlines(inner_text(kid(code, "Description"))).strip(),
                 (code.get("isCodable") or "true").strip().lower() in {"true", "1"},
                 match is not None))
-            stack.extend((c, g) for c in reversed(_kids(code, "Code")))
+            stack.extend((c, g) for c in reversed(kids(code, "Code")))
 
     def read_variables(self, el):
-        for var in _kids(el, "Variable"):
+        for var in kids(el, "Variable"):
             self.variables[_guid(var.get("guid"))] = var.get("name") or _guid(var.get("guid"))
 
     def variable_values(self, el) -> list[tuple[str, str]]:
         pairs = []
-        for vv in _kids(el, "VariableValue"):
-            ref = _guid(_kid(vv, "VariableRef").get("targetGUID")) \
-                if _kid(vv, "VariableRef") is not None else ""
-            value = next((_text(c) for c in vv if _local(c.tag) in _VALUE_TAGS), "")
+        for vv in kids(el, "VariableValue"):
+            ref = _guid(kid(vv, "VariableRef").get("targetGUID")) \
+                if kid(vv, "VariableRef") is not None else ""
+            value = next((inner_text(c) for c in vv if local_name(c.tag) in _VALUE_TAGS), "")
             pairs.append((self.variables.get(ref, ref), value.strip()))
         return pairs
 
     # -- sources
     def load_text(self, el, item) -> tuple[str | None, bool, str]:
         """(raw text without BOM, had BOM, path in archive) of a TextSourceType element."""
-        content = _kid(el, "PlainTextContent")
+        content = kid(el, "PlainTextContent")
         raw, bom, where = None, False, ""
         plain, rich = el.get("plainTextPath"), el.get("richTextPath")
         if content is not None:
-            raw = _text(content)
+            raw = inner_text(content)
         elif plain:
             got = self.fetch(plain, item)
             if got is not None:
@@ -654,7 +418,7 @@ class _Reader:
             self.warn(item, "missing source file", f"external file {ref} is not read")
             return None
         name = (m.group(2) if m else ref.strip()).lstrip("/")
-        if _safe_name(name) is None:
+        if safe_name(name) is None:
             self.warn(item, "missing source file", f"unsafe path {ref}")
             return None
         got = self.c.source_file(name)
@@ -683,7 +447,7 @@ class _Reader:
         from ..progress import progress
 
         for src in progress(list(el), desc="REFI-QDA sources"):
-            tag = _local(src.tag)
+            tag = local_name(src.tag)
             kind = _SOURCE_KINDS.get(tag)
             g = _guid(src.get("guid"))
             name = src.get("name") or g
@@ -692,9 +456,9 @@ class _Reader:
                 continue
             source_id = _unique(_slug(name, lower=False) or "source", self.taken_sources)
             self.source_ids[g] = source_id
-            text_el = src if kind == "text" else _kid(src, "Representation")
+            text_el = src if kind == "text" else kid(src, "Representation")
             for child in src:
-                what = _MEDIA_SELECTIONS.get(_local(child.tag))
+                what = _MEDIA_SELECTIONS.get(local_name(child.tag))
                 if what:
                     self.warn(child.get("guid") or name, what, f"in {source_id}")
             for case_var, value in self.variable_values(src):
@@ -707,12 +471,12 @@ class _Reader:
         raw, bom, where = (None, False, "")
         if text_el is not None:
             raw, bom, where = self.load_text(text_el, source_id)
-        selections = _kids(text_el, "PlainTextSelection")
+        selections = kids(text_el, "PlainTextSelection")
         if raw is None:
             if selections:
                 self.warn(source_id, "selections on a source without text",
                           f"{len(selections)} selection(s) not carried over")
-            for coding in _kids(src, "Coding"):
+            for coding in kids(src, "Coding"):
                 self.warn(coding.get("guid") or source_id, "coding of a source without text")
             return (source_id, g, name, kind, "", "", "", "", where)
         text = normalise_newlines(raw)
@@ -733,9 +497,9 @@ class _Reader:
             starts.append(start)
             ends.append(end)
             sel_users.append(sel.get("creatingUser"))
-            codings.append([(c.get("guid"), _kid(c, "CodeRef"), c.get("creatingUser"))
-                            for c in sel if _local(c.tag) == "Coding"])
-            descriptions.append(_kid(sel, "Description"))
+            codings.append([(c.get("guid"), kid(c, "CodeRef"), c.get("creatingUser"))
+                            for c in sel if local_name(c.tag) == "Coding"])
+            descriptions.append(kid(sel, "Description"))
         reading = read_offsets(raw, starts, ends, bom=bom)
         if reading.unit not in {"codepoint", "codepoint+crlf"}:
             self.info(source_id, "offsets converted",
@@ -760,8 +524,8 @@ class _Reader:
                     continue
                 seg_rows.append((source_id, code_id, s, e, self.coder(user, sel_users[k]),
                                  text[s:e]))
-        for coding in _kids(src, "Coding"):
-            ref = _kid(coding, "CodeRef")
+        for coding in kids(src, "Coding"):
+            ref = kid(coding, "CodeRef")
             code_id = self.code_ids.get(_guid(ref.get("targetGUID"))) if ref is not None else None
             if code_id is None:
                 self.warn(coding.get("guid") or source_id, "coding of an unknown code",
@@ -778,17 +542,17 @@ class _Reader:
 
     # -- memos
     def read_notes(self, el):
-        for note in _kids(el, "Note"):
+        for note in kids(el, "Note"):
             g = _guid(note.get("guid"))
             raw, _, _ = self.load_text(note, note.get("name") or g)
             self.notes[g] = normalise_newlines(raw or "").strip()
-            if _kids(note, "PlainTextSelection"):
+            if kids(note, "PlainTextSelection"):
                 self.info(g, "memo selections not carried over",
-                          f"{len(_kids(note, 'PlainTextSelection'))} selection(s) in a note")
+                          f"{len(kids(note, 'PlainTextSelection'))} selection(s) in a note")
 
     def memo(self, memo_id, target, text):
         if self.kinds is None:
-            self.kinds = {_guid(el.get("guid")): _local(el.tag)
+            self.kinds = {_guid(el.get("guid")): local_name(el.tag)
                           for el in self.root.iter() if el.get("guid")}
         kind = self.kinds.get(target, "Project") if target else "Project"
         source_id, start, end = self.selection_at.get(target, ("", "", ""))
@@ -797,7 +561,7 @@ class _Reader:
         self.rows["memos"].append((memo_id, target, kind, source_id, start, end, text))
 
     def read_links(self, el):
-        for link in _kids(el, "Link"):
+        for link in kids(el, "Link"):
             origin, target = _guid(link.get("originGUID")), _guid(link.get("targetGUID"))
             if origin in self.notes and target not in self.notes:
                 self.memo(origin, target, self.notes[origin])
@@ -815,7 +579,7 @@ class _Reader:
         for parent in root.iter():
             owner = _guid(parent.get("guid"))
             for child in parent:
-                name = _local(child.tag)
+                name = local_name(child.tag)
                 if name == "NoteRef":
                     note = _guid(child.get("targetGUID"))
                     if note in self.notes:
@@ -823,8 +587,8 @@ class _Reader:
                         self.memo(note, owner, self.notes[note])
                     else:
                         self.warn(note, "missing memo", f"NoteRef from {owner or 'project'}")
-                elif name == "Description" and _local(parent.tag) not in {"Code", "Variable"}:
-                    text = normalise_newlines(_text(child)).strip()
+                elif name == "Description" and local_name(parent.tag) not in {"Code", "Variable"}:
+                    text = normalise_newlines(inner_text(child)).strip()
                     if text:
                         self.memo(f"{owner or 'project'}:description", owner, text)
         for note, text in self.notes.items():
@@ -835,20 +599,20 @@ class _Reader:
 
     # -- cases
     def read_cases(self, el):
-        for case in _kids(el, "Case"):
+        for case in kids(el, "Case"):
             name = case.get("name") or _guid(case.get("guid"))
             linked = "|".join(sorted(self.source_ids.get(_guid(r.get("targetGUID")),
                                                           _guid(r.get("targetGUID")))
-                                     for r in _kids(case, "SourceRef")))
+                                     for r in kids(case, "SourceRef")))
             pairs = self.variable_values(case)
             for variable, value in pairs:
                 self.rows["cases"].append((name, variable, value, linked))
             if pairs:
                 self.info(name, "case variable", f"{len(pairs)} value(s) in cases.csv")
             for ref_kind in ("CodeRef", "SelectionRef"):
-                if _kids(case, ref_kind):
+                if kids(case, ref_kind):
                     self.info(name, f"case {ref_kind} not carried over",
-                              f"{len(_kids(case, ref_kind))} reference(s)")
+                              f"{len(kids(case, ref_kind))} reference(s)")
 
 
 def _codebook_frame(codebook):
@@ -907,7 +671,7 @@ def read_project(path: os.PathLike | str, codebook=None) -> RefiProject:
     >>> project.segments[["source_id", "code_id", "start", "end", "text"]].values.tolist()
     [['P01', 'funding', 3, 8, 'money']]
     """
-    container = _Container(Path(path))
+    container = Container(Path(path))
     container.open()
     try:
         return _Reader(container, _codebook_frame(codebook)).read()
