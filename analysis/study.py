@@ -250,7 +250,7 @@ def study_codebook(imported, layout: Study, sst):
     import pandas as pd
 
     from .codebook import CODE_COLUMNS, Codebook
-    from .refi.reader import _slug
+    from .refi.qde import slug
 
     codes = imported.codes
     rows = []
@@ -267,7 +267,7 @@ def study_codebook(imported, layout: Study, sst):
         for name, parent, description in extra:
             if name.casefold() in known:
                 continue
-            cid = _slug(name, lower=True) or "code"
+            cid = slug(name, lower=True) or "code"
             parent_id = next((c for c, n in zip(table["code_id"], table["label"])
                               if n.casefold() == parent.casefold()), "") if parent else ""
             added.append({"code_id": cid, "parent_id": parent_id, "label": name,

@@ -16,9 +16,9 @@ import pytest
 from analysis import refi
 from analysis.__main__ import main as cli
 from analysis.errors import DataError
+from analysis.refi.qde import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS,
+                               SEGMENT_COLUMNS, SOURCE_COLUMNS)
 from analysis.refi.qualcoder import KNOWN_VERSIONS, is_qualcoder, read_qualcoder
-from analysis.refi.reader import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS,
-                                  SEGMENT_COLUMNS, SOURCE_COLUMNS)
 
 # ccbogel/QualCoder, src/qualcoder/__main__.py, MainWindow.new_project (schema v14).
 SCHEMA_V14 = """

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from .container import Container
-from .reader import RefiProject, _codebook_frame, _Reader
+from .qde import REPORT_COLUMNS, RefiProject, read_qde
 
 __all__ = ["KNOWN_VERSIONS", "is_qualcoder", "read_qualcoder"]
 
@@ -413,8 +413,6 @@ def read_qualcoder(path: os.PathLike | str, codebook=None) -> RefiProject:
     """
     import pandas as pd
 
-    from .reader import REPORT_COLUMNS
-
     db = _database(Path(path))
     con = _connect(db)
     try:
@@ -426,7 +424,7 @@ def read_qualcoder(path: os.PathLike | str, codebook=None) -> RefiProject:
     finally:
         con.close()
     qde = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    project = _Reader(_Memory(db, qde, translator.files), _codebook_frame(codebook)).read()
+    project = read_qde(_Memory(db, qde, translator.files), codebook)
     head = [("info", db.name, "QualCoder project",
              f"schema {data.version} read from the SQLite database (read-only)")]
     project.report = pd.DataFrame(head + translator.report + list(
