@@ -21,7 +21,7 @@ COMMANDS = {
     "privacy": ("analysis.privacy", "pseudonymise, scan for identifiers, check for leaks"),
     "codebook": ("analysis.codebook", "check the SST codebook or write it as a table"),
     "coding": ("analysis.coding", "inline markup, segment checks, dictionary suggestions"),
-    "qdpx": ("analysis.refi", "import or export REFI-QDA projects (.qdpx, .qde, .qdc)"),
+    "qdpx": ("analysis.refi.cli", "import or export REFI-QDA projects (.qdpx, .qde, .qdc)"),
     "documents": ("analysis.documents", "ingest strategy documents; fetch missing ones"),
     "notebook": ("analysis.notebooks", "execute a notebook reproducibly in place"),
     "synthetic": ("analysis.synthetic", "write the synthetic demo study"),

@@ -63,7 +63,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from .codebook import load_codebook
     from .participants import load_participants
     from .progress import progress
-    from .refi_import import read_coding_project
+    from .refi import read_coding_project
     from .study import load_study
 
     layout = load_study(paths.study_dir(study))

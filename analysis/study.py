@@ -37,7 +37,7 @@ from pathlib import Path
 from .errors import DataError
 
 #: Coding-project readers by file type: the one place a new tool's format is added.
-#: Each maps a path to the reader that ``refi_import.read_coding_project`` picks for it:
+#: Each maps a path to the reader that ``refi.read_coding_project`` picks for it:
 #: a QualCoder project is its ``NAME.qda`` folder or the ``data.qda`` database inside it.
 PROJECT_READERS = {".qdpx": "refi", ".qde": "refi", ".qda": "qualcoder"}
 #: Codebook-only files (REFI-QDA codebook exchange).
@@ -204,28 +204,28 @@ def _qdc_codes(path: Path) -> list[dict]:
     their parent: ``label, parent, definition, line``."""
     from xml.parsers import expat
 
-    from .refi_import import _kid, _kids, _local, _parse_xml, _read_capped, _text
+    from .refi.container import inner_text, kid, kids, local_name, parse_xml, read_capped
 
-    data = _read_capped(path)
-    root = _parse_xml(data, path, None)
-    if _local(root.tag) != "CodeBook":
+    data = read_capped(path)
+    root = parse_xml(data, path, None)
+    if local_name(root.tag) != "CodeBook":
         raise DataError(path, 1, f"not a REFI-QDA codebook: the root element is "
-                                 f"<{_local(root.tag)}>, not <CodeBook>")
+                                 f"<{local_name(root.tag)}>, not <CodeBook>")
     # ElementTree keeps no line numbers: a second pass records the line of each <Code>
     lines, scan = [], expat.ParserCreate()
     scan.StartElementHandler = lambda tag, _: (
         lines.append(scan.CurrentLineNumber) if tag.rpartition(":")[2] == "Code" else None)
     scan.Parse(data, True)
-    line_of = dict(zip((el for el in root.iter() if _local(el.tag) == "Code"), lines))
-    out, stack = [], [(c, "") for c in reversed(_kids(_kid(root, "Codes"), "Code"))]
+    line_of = dict(zip((el for el in root.iter() if local_name(el.tag) == "Code"), lines))
+    out, stack = [], [(c, "") for c in reversed(kids(kid(root, "Codes"), "Code"))]
     while stack:
         code, parent = stack.pop()
         name = " ".join((code.get("name") or "").split())
         if not name:
             raise DataError(path, line_of.get(code), "a <Code> has no name")
         out.append({"label": name, "parent": parent, "line": line_of.get(code),
-                    "definition": " ".join(_text(_kid(code, "Description")).split())})
-        stack += [(c, name) for c in reversed(_kids(code, "Code"))]
+                    "definition": " ".join(inner_text(kid(code, "Description")).split())})
+        stack += [(c, name) for c in reversed(kids(code, "Code"))]
     return out
 
 
@@ -325,7 +325,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
 
     from .codebook import CODE_COLUMNS, Codebook
     from .paths import relative
-    from .refi_import import _slug
+    from .refi.qde import slug
 
     codes = imported.codes
     rows = []
@@ -354,7 +354,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
                 if theirs and not mine:
                     definition[same] = theirs
                 continue
-            cid = _unique_id(code.get("code_id") or _slug(code["label"], lower=True) or "code",
+            cid = _unique_id(code.get("code_id") or slug(code["label"], lower=True) or "code",
                              ids)
             parent_id = ""
             if code["parent"]:

@@ -223,7 +223,7 @@ def _interviews(st: Stage):
 
 
 def stage_refi_export(st: Stage) -> None:
-    from analysis.refi_export import export_project
+    from analysis.refi import export_project
 
     texts, sources, participants, _, segments = _interviews(st)
     with st.load():
@@ -239,7 +239,7 @@ def stage_refi_export(st: Stage) -> None:
 
 
 def stage_refi_import(st: Stage) -> None:
-    from analysis.refi_import import import_project
+    from analysis.refi import import_project
 
     with st.load():
         codes = st.codebook().codes_table()

@@ -2,7 +2,7 @@ import filecmp
 
 import pytest
 
-from analysis import build, paths, refi_export, refi_import
+from analysis import build, paths, refi
 from analysis.errors import DataError
 from analysis.processed import load_interviews
 
@@ -46,7 +46,7 @@ def test_a_failed_build_leaves_the_previous_output_whole(tmp_path, monkeypatch):
 def test_coding_on_other_texts_is_refused(tmp_path):
     # A project whose source text differs from the processed transcript would put
     # offsets on other words: build must refuse it, naming the source.
-    project = refi_import.read_project(paths.DEMO_STUDY / "demo_coding.qdpx")
+    project = refi.read_project(paths.DEMO_STUDY / "demo_coding.qdpx")
     study = load_interviews()
     texts = dict(study.texts)
     texts["P02"] = texts["P02"].replace("the", "teh", 1)
@@ -60,10 +60,10 @@ def test_demo_study_round_trips_through_refi_qda(tmp_path):
     # the same segments (same code, same coder, same offsets, same text).
     study = load_interviews()
     target = tmp_path / "demo.qdpx"
-    refi_export.export_project(target, codes=study.codes, sources=study.sources,
+    refi.export_project(target, codes=study.codes, sources=study.sources,
                                texts=study.texts, segments=study.segments,
                                participants=study.participants)
-    back = refi_import.read_project(target)
+    back = refi.read_project(target)
     key = ["source_id", "code_id", "coder", "start", "end", "text"]
     ours = study.segments[key].astype(str).sort_values(key).reset_index(drop=True)
     theirs = back.segments[key].astype(str).sort_values(key).reset_index(drop=True)

@@ -31,7 +31,7 @@ import pytest
 
 from analysis import build, paths, refi
 from analysis.__main__ import main as cli
-from analysis.qualcoder import _connect, read_qualcoder
+from analysis.refi.qualcoder import _connect, read_qualcoder
 
 from _private_build import git
 from test_qualcoder import SCHEMA_V14

@@ -42,7 +42,7 @@ from analysis.codebook import validate_all as validate_codebook
 from analysis.errors import DataError
 from analysis.io import read_table
 from analysis.paths import relative
-from analysis.refi_import import read_project
+from analysis.refi import read_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CODEBOOK_YML = FIXTURES / "codebook" / "valid_small.yml"

@@ -1,4 +1,4 @@
-"""Tests for analysis.qualcoder: QualCoder projects read natively.
+"""Tests for analysis.refi.qualcoder: QualCoder projects read natively.
 
 The databases are built here from QualCoder's own table definitions: the
 ``CREATE TABLE`` statements of ``new_project`` in ``src/qualcoder/__main__.py`` of the
@@ -16,9 +16,9 @@ import pytest
 from analysis import refi
 from analysis.__main__ import main as cli
 from analysis.errors import DataError
-from analysis.qualcoder import KNOWN_VERSIONS, is_qualcoder, read_qualcoder
-from analysis.refi_import import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS,
-                                  SEGMENT_COLUMNS, SOURCE_COLUMNS)
+from analysis.refi.qde import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS,
+                               SEGMENT_COLUMNS, SOURCE_COLUMNS)
+from analysis.refi.qualcoder import KNOWN_VERSIONS, is_qualcoder, read_qualcoder
 
 # ccbogel/QualCoder, src/qualcoder/__main__.py, MainWindow.new_project (schema v14).
 SCHEMA_V14 = """

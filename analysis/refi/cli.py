@@ -1,8 +1,4 @@
-"""REFI-QDA exchange: import from and export to NVivo, ATLAS.ti, MAXQDA, QualCoder ...
-
-The reader is lenient and honest (:mod:`analysis.refi_import`), the writer strict and
-deterministic (:mod:`analysis.refi_export`); this module gathers their public names and
-holds the command line::
+"""The command line of REFI-QDA exchange: ``python -m analysis qdpx ...``::
 
     python -m analysis qdpx import PATH --out DIR [--codebook-csv CODES.csv]
         (PATH: a .qdpx, a .qde, or a QualCoder project: NAME.qda folder or data.qda)
@@ -23,20 +19,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .refi_export import (CODEBOOK_NS, PROJECT_NS, codebook_xml, export_codebook,
-                          export_project, project_xml, stable_guid, validate_codebook_xml,
-                          validate_project_xml)
-from .refi_import import (OffsetReading, RefiProject, attach_case_attributes,
-                          case_attributes, import_project, read_coding_project,
-                          read_offsets, read_project, write_import)
+from .. import paths
+from ..errors import DataError
+from .reader import import_project
+from .writer import export_codebook, export_project, validate_codebook_xml, validate_project_xml
 
-__all__ = ["PROJECT_NS", "CODEBOOK_NS", "OffsetReading", "RefiProject", "read_offsets",
-           "read_project", "read_coding_project", "write_import", "import_project",
-           "case_attributes", "attach_case_attributes", "stable_guid", "project_xml", "export_project",
-           "codebook_xml", "export_codebook", "validate_project_xml",
-           "validate_codebook_xml", "load_study", "main"]
+__all__ = ["load_codes", "load_study", "main"]
 
 #: The processed interview study that ``qdpx export`` reads by default.
 STUDY = paths.PROCESSED_INTERVIEWS
@@ -44,12 +32,12 @@ STUDY = paths.PROCESSED_INTERVIEWS
 
 def load_codes(study: Path = STUDY):
     """The codes to export: the study's ``codes.csv``, else the project codebook."""
-    from .io import read_table
+    from ..io import read_table
 
     if (study / "codes.csv").is_file():
         return read_table(study / "codes.csv", required=["code_id"])
     try:
-        from .codebook import load_codebook
+        from ..codebook import load_codebook
     except ImportError:
         raise DataError(study / "codes.csv", None, "file not found, and no codebook "
                                                    "module to fall back on") from None
@@ -63,9 +51,9 @@ def load_study(study: Path = STUDY) -> dict:
     Returns a dict with ``codes``, ``sources``, ``texts``, ``segments`` and
     ``participants`` (None when the study has no ``participants.csv``).
     """
-    from .io import read_table
+    from ..io import read_table
 
-    from .processed import read_texts
+    from ..processed import read_texts
 
     sources = read_table(study / "sources.csv", required=["source_id"])
     texts = read_texts(study, sources["source_id"])
@@ -80,12 +68,12 @@ def load_study(study: Path = STUDY) -> dict:
 
 def _validate_file(path: Path) -> str:
     """Validate a .qdpx, .qde or .qdc against the packaged schema; return what it was."""
-    from .refi_import import _Container, _parse_xml
+    from .container import Container, parse_xml
 
-    container = _Container(path)
+    container = Container(path)
     container.open()
     container.close()
-    root = _parse_xml(container.qde, path, container.qde_name if container.zip else None)
+    root = parse_xml(container.qde, path, container.qde_name if container.zip else None)
     try:
         if root.tag.endswith("}CodeBook"):
             validate_codebook_xml(container.qde)
@@ -122,7 +110,7 @@ def main(argv: list[str]) -> int:
     if args.action == "import":
         codebook = None
         if args.codebook_csv:
-            from .io import read_table
+            from ..io import read_table
 
             codebook = read_table(args.codebook_csv, required=["code_id", "label"])
         project = import_project(args.path, args.out, codebook=codebook)
@@ -146,7 +134,7 @@ def main(argv: list[str]) -> int:
 def _check_export(out: Path) -> int:
     """Leak-check what an export wrote (it leaves the machine): on a finding, remove it
     and exit 1 with the findings (key entries by key row, never by name)."""
-    from . import privacy
+    from .. import privacy
 
     found = privacy.leak_check([out])
     if len(found):

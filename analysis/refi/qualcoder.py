@@ -6,13 +6,13 @@ QualCoder keeps a project in one SQLite database (``data.qda``, tables ``source`
 ``project``). Its REFI-QDA export is marked experimental, so this module reads the
 database itself and hands the REFI importer the same project as a REFI-QDA tree: the
 tables, offsets check and import report are then exactly those of
-:func:`analysis.refi_import.read_project`, by construction.
+:func:`analysis.refi.read_project`, by construction.
 
 * categories (``code_cat``, nested by ``supercatid``) become non-codable parent codes,
   codes (``code_name``) nest under their category, with colour and memo as description;
 * each text coding (``code_text``) is a selection coded by its ``owner``; QualCoder's
   positions are Python string indices into ``source.fulltext``, and the importer still
-  confirms the unit against the text (:func:`analysis.refi_import.read_offsets`); a
+  confirms the unit against the text (:func:`analysis.refi.read_offsets`); a
   stored ``seltext`` that differs from the text at those positions is a report warning;
 * case and file attributes become case variables, ``case_text`` links cases to sources;
 * source, case, coding and project memos, annotations and journals become memos;
@@ -35,8 +35,9 @@ import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .errors import DataError
-from .refi_import import RefiProject, _codebook_frame, _Container, _Reader
+from ..errors import DataError
+from .container import Container
+from .qde import REPORT_COLUMNS, RefiProject, read_qde
 
 __all__ = ["KNOWN_VERSIONS", "is_qualcoder", "read_qualcoder"]
 
@@ -355,7 +356,7 @@ class _Translator:
                           f"{self.source_names.get(r['id'], r['id'])}")
 
 
-class _Memory(_Container):
+class _Memory(Container):
     """The translated project: its XML and source texts held in memory."""
 
     def __init__(self, path: Path, qde: bytes, files: dict[str, bytes]):
@@ -380,7 +381,7 @@ def read_qualcoder(path: os.PathLike | str, codebook=None) -> RefiProject:
     Returns
     -------
     RefiProject
-        The same tables as :func:`analysis.refi_import.read_project`; the report's first
+        The same tables as :func:`analysis.refi.read_project`; the report's first
         row names the schema version read.
 
     Raises
@@ -412,8 +413,6 @@ def read_qualcoder(path: os.PathLike | str, codebook=None) -> RefiProject:
     """
     import pandas as pd
 
-    from .refi_import import REPORT_COLUMNS
-
     db = _database(Path(path))
     con = _connect(db)
     try:
@@ -425,7 +424,7 @@ def read_qualcoder(path: os.PathLike | str, codebook=None) -> RefiProject:
     finally:
         con.close()
     qde = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    project = _Reader(_Memory(db, qde, translator.files), _codebook_frame(codebook)).read()
+    project = read_qde(_Memory(db, qde, translator.files), codebook)
     head = [("info", db.name, "QualCoder project",
              f"schema {data.version} read from the SQLite database (read-only)")]
     project.report = pd.DataFrame(head + translator.report + list(

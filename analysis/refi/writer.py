@@ -25,9 +25,9 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write
 
 __all__ = ["PROJECT_NS", "CODEBOOK_NS", "stable_guid", "project_xml", "export_project",
            "codebook_xml", "export_codebook", "validate_project_xml", "validate_codebook_xml"]

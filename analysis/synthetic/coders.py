@@ -214,7 +214,7 @@ def code_demo(study_dir: os.PathLike | str | None = None, seed: int = DEFAULT_SE
     import pandas as pd
 
     from ..codebook import load_codebook
-    from ..refi_export import export_project
+    from ..refi import export_project
 
     study = Path(study_dir) if study_dir is not None else paths.DEMO_STUDY
     segments, texts, participants = demo_segments(study, seed)

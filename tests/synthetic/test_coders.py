@@ -53,7 +53,7 @@ def test_coders_mostly_agree(coded):
 def test_qdpx_round_trips(demo, coded):
     # Issue 4 item 7: stored as a REFI-QDA project that make all imports; the importer
     # must give back exactly the segments the coders made.
-    from analysis.refi_import import read_project
+    from analysis.refi import read_project
 
     segments, texts, _ = coded
     project = read_project(demo / coders.DEMO_QDPX)
