@@ -425,6 +425,8 @@ def run_stage(name: str, work: Path) -> int:
     globals()[f"stage_{name}"](st)
     figures = {"stage": name, "rows": st.rows, "load_seconds": st.load_seconds,
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               # the largest worker process the stage ran (0 when it ran none)
+               "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                "info": st.info}
     out = work / "figures" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -491,11 +493,17 @@ def orchestrate(scale: float, work: Path) -> dict:
     return summarise(params, stages, load_before, os.getloadavg())
 
 
+def _stage_peak(stage: dict) -> float:
+    """A stage's peak memory: its own process, plus, when it ran worker processes, one
+    largest worker per core. An upper bound: forked workers share the parent's pages."""
+    return stage["peak_mb"] + (os.cpu_count() or 1) * stage.get("worker_peak_mb", 0.0)
+
+
 def summarise(params: dict, stages: list[dict], load_before, load_after) -> dict:
     by = {s["stage"]: s for s in stages}
     pipeline = [s for s in stages if s["pipeline"]]
     total = sum(s["seconds"] + s["load_seconds"] for s in pipeline)
-    peak = max(s["peak_mb"] for s in pipeline)
+    peak = max(_stage_peak(s) for s in pipeline)
 
     def step(stage: str, prefix: str) -> float:
         return next(r["seconds"] for r in by[stage]["rows"] if r["step"].startswith(prefix))
@@ -552,7 +560,9 @@ def summarise(params: dict, stages: list[dict], load_before, load_after) -> dict
         "stages": [{"stage": s["stage"], "pipeline": s["pipeline"],
                     "wall_seconds": round(s["seconds"], 3),
                     "load_seconds": round(s["load_seconds"], 3),
-                    "peak_mb": round(s["peak_mb"], 1)} for s in stages],
+                    "peak_mb": round(s["peak_mb"], 1),
+                    "worker_peak_mb": round(s.get("worker_peak_mb", 0.0), 1),
+                    "peak_with_workers_mb": round(_stage_peak(s), 1)} for s in stages],
         "steps": rows, "baselines": _rounded(baselines),
         "totals": _rounded(figures), "targets": TARGETS, "targets_met": met,
     }
@@ -576,9 +586,11 @@ def _rounded(value):
 
 
 def report(results: dict) -> str:
-    """The table: stage step, wall s, load s (once per stage), peak MB, what it did."""
+    """The table: stage step, wall s, load s (once per stage), peak MB (with the stage's
+    workers, :func:`_stage_peak`), what it did."""
     lines = [f"{'stage':<48} {'wall s':>8} {'load s':>7} {'peak MB':>8}  what"]
     load = {s["stage"]: s["load_seconds"] for s in results["stages"]}
+    peak = {s["stage"]: s.get("peak_with_workers_mb", s["peak_mb"]) for s in results["stages"]}
     t = results["totals"]
     seen: set[str] = set()
     for r in results["steps"]:
@@ -590,7 +602,7 @@ def report(results: dict) -> str:
         loaded = "" if r["stage"] in seen else f"{load[r['stage']]:.2f}"
         seen.add(r["stage"])
         lines.append(f"{r['step']:<48} {r['seconds']:8.2f} {loaded:>7} "
-                     f"{r['peak_mb']:8.0f}  {r.get('items', '')}")
+                     f"{peak[r['stage']]:8.0f}  {r.get('items', '')}")
     return "\n".join(lines)
 
 
