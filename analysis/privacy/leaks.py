@@ -65,9 +65,9 @@ import zlib
 from pathlib import Path
 from typing import Iterable, Mapping, NamedTuple
 
-from . import paths
-from .errors import DataError
-from .io import (atomic_write, csv_line, decode_text, normalise_newlines, read_table,
+from .. import paths
+from ..errors import DataError
+from ..io import (atomic_write, csv_line, decode_text, normalise_newlines, read_table,
                  record_lines, write_table)
 
 __all__ = [
@@ -1425,7 +1425,7 @@ def _read_text(path: Path) -> str:
     if not path.is_file():
         raise DataError(path, None, "file not found")
     if path.suffix.lower() == ".docx":
-        from .transcripts import parse_transcript
+        from ..transcripts import parse_transcript
 
         return parse_transcript(path).text
     return normalise_newlines(decode_text(path.read_bytes(), path).text)
