@@ -38,9 +38,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from . import paths
-from .errors import DataError
-from .io import (atomic_write, csv_line, decode_text, read_table, record_lines, sha256_file,
+from .. import paths
+from ..errors import DataError
+from ..io import (atomic_write, csv_line, decode_text, read_table, record_lines, sha256_file,
                  sha256_text, table_to_csv, write_table)
 
 __all__ = [
@@ -651,8 +651,8 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
     """
     import pandas as pd
 
-    from .text import tokenize
-    from .timeline import era_of
+    from ..text import tokenize
+    from ..timeline import era_of
 
     manifest = Path(manifest or paths.DOCUMENTS_CSV)
     out_dir = Path(out_dir or paths.PROCESSED_DOCUMENTS)
@@ -699,7 +699,7 @@ def ingest_corpus(manifest=None, out_dir=None, documents_dir=None):
 
 def read_texts(out_dir=None) -> dict[str, str]:
     """The processed texts written by :func:`ingest_corpus`, by source id."""
-    from .processed import read_texts as read_listed
+    from ..processed import read_texts as read_listed
 
     out_dir = Path(out_dir or paths.PROCESSED_DOCUMENTS)
     sources = read_table(out_dir / "sources.csv", required=SOURCE_COLUMNS)
@@ -909,7 +909,7 @@ def code_documents(texts: Mapping[str, str], codebook, **options):
     pandas.DataFrame
         The segments table: ``segment_id, source_id, code_id, start, end, coder, text``.
     """
-    from .coding import dictionary_code
+    from ..coding import dictionary_code
 
     return dictionary_code(dict(texts), codebook, **options)
 
@@ -1000,8 +1000,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ingested {len(sources)} documents into {paths.relative(args.out)}")
         return 0
     elif args.command == "code":
-        from .codebook import load_codebook
-        from .coding import SEGMENT_COLUMNS
+        from ..codebook import load_codebook
+        from ..coding import SEGMENT_COLUMNS
 
         texts = read_texts(args.out)
         segments = code_documents(texts, load_codebook(args.codebook))
