@@ -1,54 +1,9 @@
-"""Pseudonymisation, an identifier scanner, and the leak check over everything committed.
-
-Three tools keep real identifiers out of ``data/processed/``, ``figures/`` and notebook
-outputs:
-
-* :func:`pseudonymise` replaces every entry of an identifier key (a CSV kept in
-  ``data/raw/private/``: ``original, replacement[, kind]``) and returns the new text
-  with an edit map, so that offsets into the old text (turns, coded segments) can be
-  moved onto the new one with :func:`remap_offsets` / :func:`remap_spans`.
-* :func:`scan` flags what a key may have missed, for the researcher to review:
-  e-mail addresses, UK phone numbers, NHS numbers with a valid check digit, postcodes
-  and capitalised words that are not NHS or policy vocabulary (noisy by design).
-* :func:`leak_check` (``python -m analysis privacy check``) fails when any key entry
-  or any e-mail, phone, NHS number or postcode appears in the committed outputs
-  (``data/processed/``, ``figures/``, notebook outputs), except strings listed with a
-  reason in ``data/raw/privacy_allowlist.csv`` (or a private allowlist beside the real
-  key). It names a key entry by its key row, never by the identifier.
-
-Matching rules for key entries (pseudonymisation and leak check alike):
-
-* both sides are normalised first (:func:`normalise_for_matching`): Unicode NFKC (so a
-  decomposed ``Zoe`` + combining diaeresis is ``Zoë``), soft hyphens and zero-width
-  characters removed;
-* whole word: not preceded or followed by a letter or digit. A hyphen, an underscore
-  or an apostrophe is a boundary, so ``Leeds-based``, ``P01_Leeds`` (a file name) and
-  ``Smith's`` are caught;
-* case-insensitive; where an original has a space, hyphen or underscore between words,
-  the text may have any run of whitespace (line breaks, no-break spaces), hyphens,
-  underscores, CSV cell separators or markup tags between them, or nothing at all:
-  ``Harriet Quill`` also matches ``Harriet_Quill``, ``HarrietQuill``, ``Harriet-Quill``,
-  ``Harriet</tspan><tspan>Quill`` and ``Harriet,Quill``; a straight apostrophe matches
-  a curly one;
-* the longest original wins where several match at one place
-  (``Leeds Teaching Hospitals`` before ``Leeds``);
-* possessives stay grammatical: ``Smith's`` becomes ``[Person A]'s``, and the bare
-  apostrophe of ``James' office`` becomes ``'s`` when the replacement does not end in
-  ``s`` (an apostrophe counts as possessive when one space and a word follow it).
-
-Examples
---------
->>> new = pseudonymise("Dr Smith's team left Leeds.", {"Smith": "[Person A]",
-...                                                      "Leeds": "[Place B]"})
->>> new.text
-"Dr [Person A]'s team left [Place B]."
->>> new.edits
-[(3, 8, 3, 13), (21, 26, 26, 35)]
-"""
+"""The leak check: every key entry and identifier pattern in the committed outputs
+(processed tables, figures, notebooks, reports), read from every kind of file, and
+the allowlist of public strings it may meet."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import fnmatch
@@ -59,31 +14,21 @@ import json
 import operator
 import os
 import re
-import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, NamedTuple
 
 from .. import paths
 from ..errors import DataError
-from ..io import (atomic_write, csv_line, decode_text, normalise_newlines, read_table,
-                 record_lines, write_table)
+from ..io import csv_line, decode_text, read_table
+from .keys import entry_index, key_matcher, load_keys, normalise_entry, normalise_text
+from .scanner import ACROSS_LINES_RX, Lines, pattern_spans
 
-__all__ = [
-    "load_key", "load_keys", "default_key_files", "pseudonymise", "remap_offsets",
-    "remap_spans", "pseudonymise_turns", "normalise_for_matching", "checked_trees", "nhs_number_is_valid", "scan", "load_vocabulary",
-    "load_allowlist", "default_allowlist_files", "leak_check", "main",
-]
-
-KEY_KINDS = ("person", "organisation", "place", "other")
-KEY_COLUMNS = ["original", "replacement", "kind", "file", "line"]
-SCAN_COLUMNS = ["source", "line", "column", "start", "end", "kind", "match"]
 FINDING_COLUMNS = ["path", "line", "column", "kind", "match"]
 
 #: Public strings the leak check may meet legitimately (match, path glob, reason).
 ALLOWLIST_CSV = paths.PRIVACY_ALLOWLIST_CSV
-VOCABULARY_TXT = paths.RESOURCES / "vocabulary.txt"
 
 #: Files the leak check reads as text, as archives, or for their text chunks; a file of
 #: any other suffix is read as text when it decodes as text, else reported unreadable.
@@ -96,660 +41,6 @@ ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx", ".pptx", ".odt"}
 _MAX_INFLATED = 256 * 1024 * 1024
 #: Entries one archive may hold.
 _MAX_ENTRIES = 10_000
-
-#: Characters that do not show and may sit inside a name: soft hyphen, zero-width
-#: space/joiners, word joiner, Mongolian vowel separator, byte-order mark.
-_IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\u180e\ufeff"
-_DROP_IGNORABLE = dict.fromkeys(map(ord, _IGNORABLE))
-
-_APOSTROPHES = "'\u2019\u02bc"
-_SPACE = "[ \t\u00a0]"
-
-
-# ---------------------------------------------------------------------------- key files
-
-def default_key_files() -> list[Path]:
-    """Every identifier key present: each study's ``identifier_key.csv`` under
-    ``data/raw/interviews/`` and any ``identifier_key*.csv`` under ``data/raw/private/``."""
-    found = sorted(paths.INTERVIEWS.glob("*/identifier_key.csv"))
-    if paths.PRIVATE.is_dir():
-        found += sorted(paths.PRIVATE.rglob("identifier_key*.csv"))
-    return found
-
-
-def load_key(path: os.PathLike | str):
-    """Read and check an identifier key.
-
-    Parameters
-    ----------
-    path : path-like
-        CSV with columns ``original`` and ``replacement`` and optionally ``kind``
-        (person, organisation, place or other); further columns (notes) are ignored.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``original, replacement, kind, file, line``: originals and replacements
-        stripped, ``line`` the CSV line of the row.
-
-    Raises
-    ------
-    DataError
-        On the line at fault: an empty original or replacement, an original without a
-        letter or digit, an unknown kind, the same original twice (ignoring case and
-        spacing), or a replacement that contains an original as a whole word (the leak
-        check would flag every replacement). Messages give line numbers, never names.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "identifier_key.csv"
-    >>> _ = p.write_text("original,replacement\\nLeeds,[Place A]\\nleeds,[Place B]\\n")
-    >>> load_key(p)
-    Traceback (most recent call last):
-    ...
-    analysis.errors.DataError: ...identifier_key.csv:3: original repeats line 2 ...
-    """
-    import pandas as pd
-
-    path = Path(path)
-    table = read_table(path, required=["original", "replacement"])
-    kinds = table["kind"] if "kind" in table.columns else pd.Series([""] * len(table))
-    rows, first_line = [], {}
-    for line, original, replacement, kind in zip(record_lines(path, len(table)),
-                                                 table["original"], table["replacement"], kinds):
-        original, replacement, kind = original.strip(), replacement.strip(), kind.strip()
-        if not original:
-            raise DataError(path, line, "empty original")
-        if not replacement:
-            raise DataError(path, line, "empty replacement (an original cannot be deleted)")
-        if not re.search(r"[^\W_]", original):
-            raise DataError(path, line, "original has no letter or digit")
-        if kind and kind not in KEY_KINDS:
-            raise DataError(path, line, f"unknown kind {kind!r}: expected one of "
-                                        f"{', '.join(KEY_KINDS)} or empty")
-        norm = _normalise_entry(original)
-        if norm in first_line:
-            raise DataError(path, line, f"original repeats line {first_line[norm]} "
-                                        "(ignoring case and spacing)")
-        first_line[norm] = line
-        rows.append((original, replacement, kind, paths.relative(path), line))
-    key = pd.DataFrame(rows, columns=KEY_COLUMNS).astype({"line": "int64"})
-    if len(key):
-        rx, lookup = _key_matcher(tuple(_normalise_entry(o) for o in key["original"]))
-        for replacement, line in zip(key["replacement"], key["line"]):
-            m = rx.search(replacement)
-            if m:
-                clash = key["line"].iat[_entry_index(m.group(), lookup, key["original"])]
-                raise DataError(path, int(line), f"replacement contains the original of line "
-                                                 f"{clash} as a whole word; the leak check "
-                                                 "would flag it")
-    return key
-
-
-def load_keys(files: Iterable[os.PathLike | str] | None = None):
-    """Concatenate checked keys (default: :func:`default_key_files`); several studies'
-    keys may share an original."""
-    import pandas as pd
-
-    files = default_key_files() if files is None else list(files)
-    frames = [load_key(f) for f in files]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "line" else "str")
-                             for c in KEY_COLUMNS})
-    return pd.concat(frames, ignore_index=True)
-
-
-def _normalise_entry(text: str) -> str:
-    """The form in which originals are compared: normalised (NFKC, no invisible
-    characters), lower case, one space for any run of spaces, hyphens and underscores
-    between words, straight apostrophe."""
-    text = unicodedata.normalize("NFKC", text.translate(_DROP_IGNORABLE))
-    text = re.sub(r"(?:\s|(?<=\w)[-_](?=\w))+", " ", text.strip()).lower()
-    return re.sub(f"[{_APOSTROPHES}]", "'", text)
-
-
-# one chunk is normalised on its own: a run of whitespace; an optional ASCII character
-# with the run of non-ASCII characters after it (a letter and its combining marks); or
-# one character. NFKC never joins an ASCII character to the one before it, so chunk by
-# chunk is the same as the whole text, and each chunk maps back to its own span.
-_CHUNK_RX = re.compile(r"\s+|[\x21-\x7e]?[^\x00-\x7f\s]+|.", re.DOTALL)
-
-
-def normalise_for_matching(text: str) -> tuple[str, list[int], list[int]]:
-    """The text key entries are matched in, with a map back to ``text``.
-
-    NFKC, soft hyphens and zero-width characters removed, and every run of whitespace
-    (no-break spaces and line breaks included) one space.
-
-    Returns
-    -------
-    (str, list of int, list of int)
-        The normalised text and, for each of its characters, the start and end of the
-        span of ``text`` it came from: a match ``[a, b)`` in the normalised text is
-        ``[starts[a], ends[b - 1])`` in ``text``.
-
-    Examples
-    --------
-    >>> norm, starts, ends = normalise_for_matching("Zoe\u0308\u00a0 Har\u00adriet")
-    >>> norm
-    'Zoë Harriet'
-    >>> starts[0], ends[2], starts[4], ends[10]
-    (0, 4, 6, 14)
-    """
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _CHUNK_RX.finditer(text):
-        chunk, a, b = m.group(), m.start(), m.end()
-        if chunk[0].isspace():
-            piece = " "
-        else:
-            piece = unicodedata.normalize("NFKC", chunk.translate(_DROP_IGNORABLE))
-            piece = re.sub(r"\s+", " ", piece)
-        for ch in piece:
-            if ch == " " and out and out[-1] == " ":
-                ends[-1] = b  # one space for a run, whatever made it
-                continue
-            out.append(ch)
-            starts.append(a)
-            ends.append(b)
-    return "".join(out), starts, ends
-
-
-def _normalise_text(text: str) -> str:
-    """The text the leak check reads: NFKC, invisible characters removed; line breaks
-    kept where they are (line numbers stay right)."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFKC", text.translate(_DROP_IGNORABLE))
-
-
-@functools.lru_cache(maxsize=32)
-def _key_matcher(originals: tuple[str, ...]) -> tuple[re.Pattern, dict[str, int]]:
-    """One regex for all (normalised) originals, built as a trie so that a long key stays
-    fast and the longest entry wins; and a map from normalised match to entry index."""
-    lookup: dict[str, int] = {}
-    for i, norm in enumerate(originals):
-        lookup.setdefault(norm, i)
-    if not lookup:
-        return re.compile(r"(?!)"), lookup
-    return re.compile(_key_regex(lookup)), lookup
-
-
-# between the words of an original: spaces, line breaks, hyphens, underscores, CSV cell
-# separators and quotes, markup tags (an SVG <tspan> per word), or nothing (HarrietQuill)
-_WORD_GAP = r'(?:[\s_\-,;|"]|<[^<>]{0,300}>)*'
-
-
-def _key_regex(normalised: Iterable[str]) -> str:
-    """The source of the whole-word, case-insensitive key regex (no capture groups)."""
-    end = ""  # marks the end of an entry in the trie; no unit is empty
-    trie: dict = {}
-    for entry in normalised:
-        node = trie
-        for unit in re.findall(rf" |[{_APOSTROPHES}]|.", entry):
-            node = node.setdefault(unit, {})
-        node[end] = {}
-
-    def unit_rx(unit: str) -> str:
-        if unit == " ":
-            return _WORD_GAP
-        if unit in _APOSTROPHES:
-            return f"[{_APOSTROPHES}]"
-        return re.escape(unit)
-
-    def emit(node: dict) -> str:
-        alts = [unit_rx(u) + emit(child) for u, child in sorted(node.items()) if u != end]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        # greedy optional: try the longer entries first, fall back to this one
-        return f"(?:{body})?" if end in node else body
-
-    return rf"(?<![^\W_])(?i:{emit(trie)})(?![^\W_])"
-
-
-def _entry_index(matched: str, lookup: dict[str, int], originals) -> int:
-    """Index of the key entry that produced ``matched``."""
-    norm = _normalise_entry(matched)
-    if norm in lookup:
-        return lookup[norm]
-    # case folding in ``re`` and ``str.lower`` differ for a few letters (e.g. the Kelvin sign)
-    for i, original in enumerate(originals):
-        if re.fullmatch(_key_regex([_normalise_entry(original)]), matched):
-            return i
-    raise AssertionError(f"no key entry for a match of the key regex at {matched!r}")
-
-
-def _as_pairs(key) -> tuple[tuple[str, str], ...]:
-    """(original, replacement) pairs from a key table or a mapping."""
-    if isinstance(key, Mapping):
-        pairs = tuple((str(o).strip(), str(r).strip()) for o, r in key.items())
-    else:
-        pairs = tuple(zip(key["original"], key["replacement"]))
-    if any(not o for o, _ in pairs):
-        raise ValueError("a key entry has an empty original (load key files with load_key)")
-    return pairs
-
-
-# an apostrophe after a name, followed by one space and a word: a possessive ("James' office")
-_BARE_POSSESSIVE_RX = re.compile(rf"[{_APOSTROPHES}](?={_SPACE}\w)")
-
-
-# ---------------------------------------------------------------------------- pseudonymise
-
-class Pseudonymised(NamedTuple):
-    """A pseudonymised text and its edits ``(old_start, old_end, new_start, new_end)``,
-    sorted, non-overlapping, in code points."""
-
-    text: str
-    edits: list[tuple[int, int, int, int]]
-
-
-def pseudonymise(text: str, key) -> Pseudonymised:
-    """Replace every key entry in ``text``; see the module notes for the matching rules.
-
-    Parameters
-    ----------
-    text : str
-        The text (normalised: offsets of other tables refer to it).
-    key : pandas.DataFrame or mapping
-        A table from :func:`load_key` (``original``, ``replacement``) or a mapping
-        ``{original: replacement}``.
-
-    Returns
-    -------
-    Pseudonymised
-        ``text`` and ``edits``; pass the edits to :func:`remap_offsets`.
-
-    Examples
-    --------
-    >>> key = {"Leeds": "[Place A]", "Leeds Teaching Hospitals": "[Trust B]",
-    ...        "James": "[Person C]"}
-    >>> pseudonymise("LEEDS TEACHING\\nHOSPITALS, not Leeds-based.", key).text
-    '[Trust B], not [Place A]-based.'
-    >>> pseudonymise("James' office and James's desk", key).text
-    "[Person C]'s office and [Person C]'s desk"
-    """
-    pairs = _as_pairs(key)
-    if not pairs:
-        return Pseudonymised(text, [])
-    originals = tuple(_normalise_entry(o) for o, _ in pairs)
-    rx, lookup = _key_matcher(originals)
-    raw_originals = [o for o, _ in pairs]
-    parts, edits, last, shift = [], [], 0, 0
-    if text.isascii():  # nothing to normalise: match in place
-        matches = [(m.start(), m.end(), m.group()) for m in rx.finditer(text)]
-    else:
-        norm, starts, ends = normalise_for_matching(text)
-        matches = [(starts[m.start()], ends[m.end() - 1], m.group())
-                   for m in rx.finditer(norm)]
-    for start, end, matched in matches:
-        new = pairs[_entry_index(matched, lookup, raw_originals)][1]
-        bare = _BARE_POSSESSIVE_RX.match(text, end)
-        # "James' office" -> "[Person C]'s office": the s-less possessive needs its s back
-        if bare and matched[-1:].lower() == "s" and not new.endswith(("s", "S")):
-            new += bare.group() + "s"
-            end += 1
-        parts.append(text[last:start])
-        parts.append(new)
-        edits.append((start, end, start + shift, start + shift + len(new)))
-        shift += len(new) - (end - start)
-        last = end
-    parts.append(text[last:])
-    return Pseudonymised("".join(parts), edits)
-
-
-def remap_offsets(edits, positions, side: str = "start"):
-    """Move offsets into the old text onto the pseudonymised text.
-
-    Parameters
-    ----------
-    edits : list of (old_start, old_end, new_start, new_end)
-        From :func:`pseudonymise`.
-    positions : array-like of int
-        Offsets into the old text.
-    side : {"start", "end"}
-        How a position strictly inside a replaced span moves: to the start of its
-        replacement (span starts) or to its end (span ends), so a span that cut a name
-        now covers the whole replacement.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-
-    Examples
-    --------
-    >>> remap_offsets([(3, 8, 3, 13)], [0, 3, 5, 8, 10], side="start").tolist()
-    [0, 3, 3, 13, 15]
-    >>> remap_offsets([(3, 8, 3, 13)], [5], side="end").tolist()
-    [13]
-    """
-    import numpy as np
-
-    if side not in ("start", "end"):
-        raise ValueError(f"side must be 'start' or 'end', not {side!r}")
-    pos = np.asarray(positions, dtype=np.int64)
-    if not len(edits):
-        return pos.copy()
-    old_start, old_end, new_start, new_end = np.asarray(edits, dtype=np.int64).T
-    # shift of the last edit that ends at or before each position
-    before = np.searchsorted(old_end, pos, side="right") - 1
-    shift = np.where(before >= 0, (new_end - old_end)[np.maximum(before, 0)], 0)
-    out = pos + shift
-    # positions strictly inside a replaced span
-    at = np.searchsorted(old_start, pos, side="right") - 1
-    safe = np.maximum(at, 0)
-    inside = (at >= 0) & (old_start[safe] < pos) & (pos < old_end[safe])
-    target = new_start if side == "start" else new_end
-    out[inside] = target[safe[inside]]
-    return out
-
-
-def remap_spans(table, edits, new_text: str, start: str = "start", end: str = "end",
-                text: str | None = "text"):
-    """Return a copy of ``table`` with its spans moved onto ``new_text``.
-
-    ``start`` and ``end`` are remapped with :func:`remap_offsets`; the ``text`` column
-    (if named) is re-sliced from ``new_text``, so ``text == new_text[start:end]`` holds.
-    Works for turns and for coded segments alike.
-
-    >>> import pandas as pd
-    >>> new = pseudonymise("I met Smith there.", {"Smith": "[Person A]"})
-    >>> remap_spans(pd.DataFrame({"start": [2], "end": [11], "text": ["met Smith"]}),
-    ...             new.edits, new.text)
-       start  end            text
-    0      2   16  met [Person A]
-    """
-    out = table.copy()
-    out[start] = remap_offsets(edits, table[start].astype("int64"), side="start")
-    out[end] = remap_offsets(edits, table[end].astype("int64"), side="end")
-    if text is not None:
-        out[text] = [new_text[s:e] for s, e in zip(out[start], out[end])]
-    return out
-
-
-def pseudonymise_turns(text: str, turns, key, with_edits: bool = False):
-    """Pseudonymise a transcript and its turns table consistently.
-
-    Parameters
-    ----------
-    text : str
-        The normalised transcript.
-    turns : pandas.DataFrame
-        ``source_id, turn, speaker, role, start, end, timestamp, text`` with offsets
-        into ``text``.
-    key : pandas.DataFrame or mapping
-        As for :func:`pseudonymise`.
-    with_edits : bool
-        Also return the replacements made (as :func:`pseudonymise` gives them), which
-        carry coding made on the original text across (:func:`remap_spans`).
-
-    Returns
-    -------
-    (str, pandas.DataFrame) or (str, pandas.DataFrame, list)
-        The new text and the turns with offsets remapped, ``text`` re-sliced and
-        ``speaker`` pseudonymised with the same key; with ``with_edits``, the edits.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> text = "Dr Smith: Hello.\\nP01: Hi Dr Smith."
-    >>> turns = pd.DataFrame({"speaker": ["Dr Smith", "P01"], "start": [10, 22],
-    ...                       "end": [16, 35], "text": ["Hello.", "Hi Dr Smith."]})
-    >>> new_text, new_turns = pseudonymise_turns(text, turns, {"Smith": "[Person A]"})
-    >>> new_turns
-             speaker  start  end               text
-    0  Dr [Person A]     15   21             Hello.
-    1            P01     27   45  Hi Dr [Person A].
-    """
-    new = pseudonymise(text, key)
-    out = remap_spans(turns, new.edits, new.text)
-    speakers = {s: pseudonymise(s, key).text for s in turns["speaker"].unique()}
-    out["speaker"] = turns["speaker"].map(speakers)
-    return (new.text, out, new.edits) if with_edits else (new.text, out)
-
-
-# ---------------------------------------------------------------------------- patterns
-
-def nhs_number_is_valid(number: str) -> bool:
-    """Whether ``number`` is a well-formed NHS number (Modulus 11 check digit).
-
-    The NHS algorithm: weight the first nine digits 10, 9, ..., 2; the check digit is
-    ``11 - (sum mod 11)``, where 11 becomes 0 and 10 means the number is invalid.
-    Spaces and hyphens are ignored. Repdigits (``0000000000``, ``1111111111``...) pass
-    the check but are placeholders, not issued numbers, and are refused.
-
-    >>> nhs_number_is_valid("943 476 5919")
-    True
-    >>> nhs_number_is_valid("943 476 5918")
-    False
-    """
-    digits = [int(c) for c in number if c in "0123456789"]
-    if len(digits) != 10 or len(set(digits)) == 1 or re.search(r"[^0-9 \-\u00a0]", number):
-        return False
-    check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1))) % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == digits[9]
-
-
-_SEP = "[ \u00a0-]"
-# Each pattern begins with a character class and looks behind only after it: ``re`` then
-# jumps from candidate to candidate, three to five times faster on large outputs than a
-# pattern that begins with a lookbehind (or one regex with every pattern in it).
-_EMAIL_DOMAIN_RX = re.compile(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_EMAIL_LOCAL_RX = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}$")
-# +44 or 0, an area code of 2-5 digits, then groups of 2+ digits; the digit count
-# (10 or 11 with the 0) is checked afterwards, so years, ranges and sums never qualify
-_PHONE_RX = re.compile(
-    rf"[+(0](?<![\w+/.,-].)(?:(?<=\+)44{_SPACE}?(?:\(0\){_SPACE}?)?[1-9][0-9]{{1,4}}"
-    rf"|(?<=\()0[1-9][0-9]{{1,4}}\)|(?<=0)[1-9][0-9]{{1,4}})"
-    rf"(?:{_SEP}?[0-9]{{2,}}){{1,3}}(?![\w/]|[.,][0-9])")
-_NHS_NUMBER_RX = re.compile(
-    rf"[0-9](?<![\w.+/-][0-9])[0-9]{{2}}(?P<sep>{_SEP}?)[0-9]{{3}}(?P=sep)[0-9]{{4}}"
-    r"(?![\w/]|[.,][0-9])")
-# the UK Government Data Standards postcode pattern, found from its inward code
-# (space, digit, two letters) and checked backwards for a valid outward code
-# (its optional space before is taken afterwards: a pattern that begins with a digit is
-# looked for three times faster)
-_INWARD_RX = re.compile(r"[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
-_OUTWARD_RX = re.compile(r"(?<![\w-])(?:[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9]"
-                         r"[0-9ABEHMNPRV-Y]?)|GIR)$", re.IGNORECASE)
-PATTERN_KINDS = ("email", "phone", "nhs_number", "postcode")
-
-
-def _phone_digits_ok(matched: str) -> bool:
-    """A UK number has 10 or 11 digits with its leading 0 (9 or 10 after +44)."""
-    digits = len(re.sub(r"\(0\)|[^0-9]", "", matched))
-    return digits - 2 in (9, 10) if matched.startswith("+") else digits in (10, 11)
-
-
-def _pattern_spans(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, kind)`` of every e-mail address, UK phone number, valid NHS number
-    and postcode in ``text``, by position."""
-    spans = []
-    if "@" in text:
-        for m in _EMAIL_DOMAIN_RX.finditer(text):
-            local = _EMAIL_LOCAL_RX.search(text, max(0, m.start() - 64), m.start())
-            if local:
-                spans.append((local.start(), m.end(), "email"))
-    spans += [(m.start(), m.end(), "phone") for m in _PHONE_RX.finditer(text)
-              if _phone_digits_ok(m.group())]
-    spans += [(m.start(), m.end(), "nhs_number") for m in _NHS_NUMBER_RX.finditer(text)
-              if nhs_number_is_valid(m.group())]
-    for m in _INWARD_RX.finditer(text):
-        start = m.start()
-        spaced = start > 0 and text[start - 1] in " \u00a0"
-        start -= spaced
-        outward = _OUTWARD_RX.search(text, max(0, start - 4), start)
-        if outward:
-            code = text[outward.start():m.end()]
-            # written without its space (LS14AP), a postcode is taken in capitals only
-            if code == code.upper() or (spaced and code == code.lower()):
-                spans.append((outward.start(), m.end(), "postcode"))
-    spans.sort()
-    return spans
-
-
-class _Lines:
-    """Line and column (both 1-based) of increasing offsets, counting newlines once."""
-
-    def __init__(self, text: str):
-        self.text, self.pos, self.line = text, 0, 1
-
-    def at(self, offset: int) -> tuple[int, int]:
-        if offset < self.pos:
-            self.pos, self.line = 0, 1
-        self.line += self.text.count("\n", self.pos, offset)
-        self.pos = offset
-        return self.line, offset - self.text.rfind("\n", 0, offset)
-
-
-# ---------------------------------------------------------------------------- scanner
-
-_TITLES = {"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "lord",
-           "lady", "rev", "revd", "cllr", "councillor"}
-_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
-_CAPWORD = rf"[{_UPPER}][^\W\d_]*(?:[-{_APOSTROPHES}][^\W\d_]+)*[{_APOSTROPHES}]?"
-_ABBREVIATED = r"(?:St|Dr|Mr|Mrs|Ms|Mx|Prof|Revd?|Cllr)\."
-# a run of capitalised words on one line, with the small words of place and
-# organisation names ("University Hospitals of Leicester", "Guy's and St Thomas'")
-_NAME_RUN_RX = re.compile(
-    rf"(?<![\w{_APOSTROPHES}\[-])(?:{_ABBREVIATED}|{_CAPWORD})"
-    rf"(?:{_SPACE}+(?:(?:of|upon|on|and|de|van|von|der|den|le|la|du|da|di|&){_SPACE}+)?"
-    rf"(?:{_ABBREVIATED}|{_CAPWORD}))*(?![\w\]])")
-_WORD_RX = re.compile(rf"{_ABBREVIATED}|{_CAPWORD}|\S+")
-# before a sentence-initial word: a sentence end, line start, bullet, table bar or the
-# end of a WebVTT voice tag ("<v Name>"), then nothing but punctuation and numbering
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;…|•>\n])[\W\d_]*$")
-_URL_RX = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=4)
-def load_vocabulary(path: os.PathLike | str = VOCABULARY_TXT) -> frozenset[str]:
-    """Capitalised words (and phrases) that are not names: one a line, ``#`` comments.
-
-    Entries are compared in lower case.
-
-    >>> "trust" in load_vocabulary()
-    True
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(path, None, "vocabulary file not found")
-    words = set()
-    for line in decode_text(path.read_bytes(), path).text.splitlines():
-        entry = line.split("#", 1)[0].strip()
-        if entry:
-            words.add(_normalise_entry(entry))
-    return frozenset(words)
-
-
-def _is_vocabulary(word: str, vocabulary: frozenset[str]) -> bool:
-    """Whether a capitalised word is no reason to flag: listed, a single letter, or a
-    short acronym (all capitals, at most four letters and maybe a plural s: GMC, PCOs;
-    longer capitals such as a speaker label SMITH are still flagged)."""
-    word_as_written = word
-    letters = re.sub(r"(?<=[A-Z])s$", "", re.sub(r"[^\w]", "", word))  # plural: PCOs
-    if letters.isupper() and len(letters) <= 4:
-        return True
-    word = _normalise_entry(word).rstrip(".")
-    word = re.sub(r"'s?$", "", word)
-    if word in vocabulary or len(re.sub(r"[^\w]", "", word)) < 2:
-        return True
-    # compounds: "NHS-wide", "Cross-Government"; a lower-case part is never a name
-    parts = word_as_written.split("-")
-    return len(parts) > 1 and all(p.islower() or _is_vocabulary(p, vocabulary) for p in parts)
-
-
-def _name_findings(text: str, vocabulary: frozenset[str]) -> list[tuple[int, int]]:
-    """Spans of capitalised words or runs that may be names (see :func:`scan`)."""
-    import numpy as np
-
-    phrases = sorted(v for v in vocabulary if " " in v)
-    skip = np.zeros(len(text) + 1, dtype=bool)  # URLs, e-mail addresses, vocabulary phrases
-    for m in _URL_RX.finditer(text):
-        skip[m.start():m.end()] = True
-    if phrases:
-        for m in re.finditer(_key_regex(phrases), text):
-            skip[m.start():m.end()] = True
-    spans = []
-    for run in _NAME_RUN_RX.finditer(text):
-        words = [(m.start(), m.end(), m.group()) for m in _WORD_RX.finditer(run.group())
-                 if m.group()[0].isupper() or m.group().endswith(".")]
-        words = [(run.start() + s, run.start() + e, w) for s, e, w in words]
-        words = [w for w in words if not skip[w[0]]]
-        if not words:
-            continue
-        first = words[0]
-        initial = _SENTENCE_START.search(text, max(0, first[0] - 40), first[0]) is not None
-        is_title = _normalise_entry(first[2]).rstrip(".") in _TITLES
-        if initial and not is_title:
-            words = words[1:]
-        if not words:
-            continue
-        if len(words) == 1:
-            word = words[0][2]
-            flagged = not (_is_vocabulary(word, vocabulary)
-                           or _normalise_entry(word).rstrip(".") in _TITLES)
-        else:
-            flagged = any(not _is_vocabulary(w, vocabulary) for _, _, w in words)
-        if flagged:
-            spans.append((words[0][0], words[-1][1]))
-    return spans
-
-
-def scan(text: str, source: str = "<text>", vocabulary: frozenset[str] | None = None):
-    """Flag possible identifiers in ``text`` for a researcher to review.
-
-    Parameters
-    ----------
-    text : str
-        A raw or pseudonymised text.
-    source : str
-        Name put in the ``source`` column.
-    vocabulary : frozenset of str, optional
-        Lower-case words that are not names; default :func:`load_vocabulary`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``source, line, column, start, end, kind, match`` (line and column 1-based,
-        start/end 0-based code points), ordered by position. Kinds: ``email``,
-        ``phone`` (UK, 10 or 11 digits with the leading 0, or +44), ``nhs_number``
-        (10 digits, optionally 3-3-4, valid check digit), ``postcode`` (all upper or
-        all lower case, with its space) and ``name``: a capitalised word, or a run of
-        them, with at least one word outside the vocabulary; a sentence-initial word
-        is dropped unless it is a title (Dr, Mrs, ...), single letters and words in
-        square brackets (pseudonyms) are not flagged. Names are noisy by design.
-
-    Examples
-    --------
-    >>> found = scan("Call Jo Bloggs on 0113 496 0000 or jo@example.org.")
-    >>> found[["line", "column", "kind", "match"]]
-       line  column   kind          match
-    0     1       6   name      Jo Bloggs
-    1     1      19  phone  0113 496 0000
-    2     1      36  email  jo@example.org
-    """
-    import pandas as pd
-
-    import numpy as np
-
-    vocabulary = load_vocabulary() if vocabulary is None else vocabulary
-    found = _pattern_spans(text)
-    taken = np.zeros(len(text) + 1, dtype=bool)  # a postcode is not also a name
-    for s, e, _ in found:
-        taken[s:e] = True
-    found += [(s, e, "name") for s, e in _name_findings(text, vocabulary)
-              if not taken[s:e].any()]
-    found.sort()
-    lines = _Lines(text)
-    rows = [(source, *lines.at(s), s, e, kind, text[s:e]) for s, e, kind in found]
-    return pd.DataFrame(rows, columns=SCAN_COLUMNS).astype(
-        {"line": "int64", "column": "int64", "start": "int64", "end": "int64"})
 
 
 # ---------------------------------------------------------------------------- allowlist
@@ -793,7 +84,7 @@ def _allowed(allowlist) -> dict[str, list[str]]:
     """normalised match -> path globs ('' for anywhere)."""
     allowed: dict[str, list[str]] = {}
     for match, glob in zip(allowlist["match"], allowlist["path"]):
-        allowed.setdefault(_normalise_entry(match), []).append(glob)
+        allowed.setdefault(normalise_entry(match), []).append(glob)
     return allowed
 
 
@@ -837,10 +128,20 @@ def leak_check(roots=None, keys=None, allowlist=None):
     0     2      10  key entry      key.csv:2
     1     2      19      phone  0113 496 0000
     """
-    return _leak_check(roots, keys, allowlist)[0]
+    return leak_report(roots, keys, allowlist).findings
 
 
-def _leak_check(roots, keys, allowlist):
+class LeakReport(NamedTuple):
+    """What a leak check found, and how much it read."""
+
+    findings: object  # pandas.DataFrame, as :func:`leak_check` returns it
+    files: int
+    key_entries: int
+
+
+def leak_report(roots=None, keys=None, allowlist=None) -> LeakReport:
+    """:func:`leak_check` with the number of files read and of key entries looked for
+    (the summary line of ``python -m analysis privacy check``)."""
     import pandas as pd
 
     if roots is None:
@@ -854,7 +155,7 @@ def _leak_check(roots, keys, allowlist):
         keys = load_keys(keys)
     if allowlist is None or not hasattr(allowlist, "columns"):
         allowlist = load_allowlist(allowlist)
-    job = _CheckJob(tuple(_normalise_entry(o) for o in keys["original"]),
+    job = _CheckJob(tuple(normalise_entry(o) for o in keys["original"]),
                     tuple(keys["original"]),
                     tuple(f"{f}:{line}" for f, line in zip(keys["file"], keys["line"])),
                     _allowed(allowlist))
@@ -863,7 +164,7 @@ def _leak_check(roots, keys, allowlist):
     # one finding per place: a name seen both in markup and in its text is one leak
     findings = list(dict.fromkeys(findings))
     table = pd.DataFrame(findings, columns=FINDING_COLUMNS).astype({"column": "int64"})
-    return table, len(files), 0, len(keys)
+    return LeakReport(table, len(files), len(keys))
 
 
 class _CheckJob(NamedTuple):
@@ -912,17 +213,17 @@ def _check_file(file: Path, job: _CheckJob) -> list[tuple]:
             findings.append((shown, place or 1, 1, "unreadable",
                              "cannot be read as text; remove it or convert it"))
             continue
-        text = _normalise_text(text)
-        lines = _Lines(text)
+        text = normalise_text(text)
+        lines = Lines(text)
         for start, end, kind in scanner.spans(text):
             matched = text[start:end]
-            globs = job.allowed.get(_normalise_entry(matched), ())
+            globs = job.allowed.get(normalise_entry(matched), ())
             if any(not g or fnmatch.fnmatchcase(shown, g) for g in globs):
                 continue
             line, column = lines.at(start)
             where = line if place is None else f"{place} line {line}"
             if kind == "key":
-                idx = _entry_index(matched, scanner.lookup, job.raw_originals)
+                idx = entry_index(matched, scanner.lookup, job.raw_originals)
                 findings.append((shown, where, column, "key entry", job.key_rows[idx]))
             else:
                 findings.append((shown, where, column, kind, matched))
@@ -953,7 +254,7 @@ def _files_to_check(roots: list[Path]) -> list[Path]:
 # ---------------------------------------------------------------------------- fast matching
 # The leak check reads every committed output, and candidate tables repeat one turn or
 # sentence once per code. _TextScanner finds exactly the spans that the key regex
-# (``finditer``) and _pattern_spans find in a whole text, but reads each distinct piece
+# (``finditer``) and pattern_spans find in a whole text, but reads each distinct piece
 # of the text once, and looks for key entries with an Aho-Corasick automaton of their
 # first words; the key regex only confirms each candidate where it stands in the text.
 
@@ -1025,8 +326,8 @@ class _TextScanner:
     """Key-entry and identifier-pattern spans of a text, as the leak check reads them.
 
     ``spans(text)`` equals ``sorted([(m.start(), m.end(), "key") for m in
-    key_rx.finditer(text)] + _pattern_spans(text))`` for the key regex of
-    :func:`_key_matcher`, found faster:
+    key_rx.finditer(text)] + pattern_spans(text))`` for the key regex of
+    :func:`key_matcher`, found faster:
 
     * Distinct pieces. The text is cut at delimiters (comma, double quote, line break)
       into runs of at least ``_MIN_PIECE`` characters and the glue between them. No
@@ -1046,7 +347,7 @@ class _TextScanner:
     """
 
     def __init__(self, originals: tuple[str, ...]):
-        self.rx, self.lookup = _key_matcher(originals)
+        self.rx, self.lookup = key_matcher(originals)
         firsts = {_fold(entry.split(" ")[0]) for entry in self.lookup}
         self.automaton = None
         if firsts:
@@ -1068,7 +369,7 @@ class _TextScanner:
         pieces = _Pieces(text, self.split_rx)
         joined = pieces.joined
         found = []
-        for s, e, kind in _pattern_spans(joined):
+        for s, e, kind in pattern_spans(joined):
             for t in pieces.places(s):
                 found.append((t, t + e - s, kind))
         if self.automaton is not None:
@@ -1105,7 +406,7 @@ class _Pieces:
         import numpy as np
 
         parts = None
-        if split_rx is not None and len(text) >= _MIN_SPLIT and not _ACROSS_LINES_RX.search(text):
+        if split_rx is not None and len(text) >= _MIN_SPLIT and not ACROSS_LINES_RX.search(text):
             parts = split_rx.split(text)
         if not parts or len(parts) == 1:
             self.joined = text
@@ -1164,10 +465,6 @@ class _Pieces:
         b = np.searchsorted(self._sorted_ids, entry, side="right")
         return sorted((self._place[a:b] + inside).tolist())
 
-
-# a line that starts as an e-mail domain or a postcode's inward code: the backward
-# search for the local part or outward code may end before the line break
-_ACROSS_LINES_RX = re.compile(r"\n(?=@|[ \u00a0]?" + _INWARD_RX.pattern + ")")
 
 
 class _Budget:
@@ -1415,88 +712,3 @@ def _zip_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str 
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
             EOFError, zlib.error) as exc:
         raise DataError(file, None, f"unreadable archive ({exc})") from None
-
-
-# ---------------------------------------------------------------------------- command line
-
-def _read_text(path: Path) -> str:
-    """A raw text for the command line: a Word transcript as the pipeline reads it (so
-    offsets match the processed text), anything else decoded, with LF line ends."""
-    if not path.is_file():
-        raise DataError(path, None, "file not found")
-    if path.suffix.lower() == ".docx":
-        from ..transcripts import parse_transcript
-
-        return parse_transcript(path).text
-    return normalise_newlines(decode_text(path.read_bytes(), path).text)
-
-
-def _check(args) -> int:
-    table, n_files, skipped, n_keys = _leak_check(args.root, args.key, args.allowlist)
-    for row in table.itertuples(index=False):
-        # a key entry is shown by its key row: printing the identifier would leak it
-        detail = f"({row.match})" if row.kind == "key entry" else repr(row.match)
-        print(f"{row.path}:{row.line}:{row.column}: {row.kind} {detail}")
-    status = "FAILED" if len(table) else "ok"
-    print(f"privacy check {status}: {n_files} files checked, {n_keys} key entries, "
-          f"{len(table)} findings")
-    return 1 if len(table) else 0
-
-
-def _scan(args) -> int:
-    import pandas as pd
-
-    key = load_key(args.key) if args.key else None
-    tables = []
-    for f in args.files:
-        text = _read_text(f)
-        text = pseudonymise(text, key).text if key is not None else text
-        tables.append(scan(text, source=paths.relative(f)))
-    table = pd.concat(tables, ignore_index=True)
-    for row in table.itertuples(index=False):
-        print(f"{row.source}:{row.line}:{row.column}: {row.kind} {row.match!r}")
-    counts = table["kind"].value_counts().sort_index()
-    summary = ", ".join(f"{k} {n}" for k, n in counts.items()) or "nothing"
-    print(f"scan: {len(args.files)} files, {len(table)} to review ({summary})")
-    if args.out:
-        write_table(table, args.out, SCAN_COLUMNS)
-    return 0
-
-
-def _pseudonymise(args) -> int:
-    new = pseudonymise(_read_text(args.file), load_key(args.key))
-    atomic_write(args.out, new.text)
-    print(f"pseudonymised {paths.relative(args.file)} -> {paths.relative(args.out)}: "
-          f"{len(new.edits)} replacements")
-    return 0
-
-
-def main(argv: list[str]) -> int:
-    """``python -m analysis privacy check|scan|pseudonymise ...``."""
-    parser = argparse.ArgumentParser(prog="python -m analysis privacy")
-    sub = parser.add_subparsers(dest="action", required=True)
-    p_check = sub.add_parser(
-        "check", help="fail (exit 1) if a key entry or an identifier pattern appears in "
-                      "data/processed/, figures/ or notebook outputs")
-    p_check.add_argument("--root", action="append", type=Path,
-                         help="folder or file to check (repeatable; default: data/processed, "
-                              "figures, notebooks)")
-    p_check.add_argument("--key", action="append", type=Path,
-                         help="identifier key (repeatable; default: every key present)")
-    p_check.add_argument("--allowlist", action="append", type=Path,
-                         help="allowlist (repeatable; default: data/raw/privacy_allowlist.csv "
-                              "and data/raw/private/privacy_allowlist.csv)")
-    p_check.set_defaults(run=_check)
-    p_scan = sub.add_parser("scan", help="list possible identifiers in raw files for review")
-    p_scan.add_argument("files", nargs="+", type=Path)
-    p_scan.add_argument("--key", type=Path,
-                        help="pseudonymise with this key first: list what the key misses")
-    p_scan.add_argument("--out", type=Path, help="also write the review table as CSV")
-    p_scan.set_defaults(run=_scan)
-    p_pseud = sub.add_parser("pseudonymise", help="pseudonymise one text with a key")
-    p_pseud.add_argument("file", type=Path)
-    p_pseud.add_argument("--key", required=True, type=Path)
-    p_pseud.add_argument("--out", required=True, type=Path)
-    p_pseud.set_defaults(run=_pseudonymise)
-    args = parser.parse_args(argv)
-    return args.run(args)
