@@ -327,15 +327,11 @@ def build_documents(out: os.PathLike | str | None = None) -> Path:
     ``coverage.csv`` (share of each document each code covers).
     """
     from . import documents
-    from .codebook import load_codebook
 
     final = Path(out) if out is not None else paths.PROCESSED_DOCUMENTS
     tmp = _fresh(final.with_name(f".{final.name}.tmp"))
-    sources = documents.ingest_corpus(paths.DOCUMENTS_CSV, tmp)
-    texts = documents.read_texts(tmp)
-    segments = documents.code_documents(texts, load_codebook(), unit="sentence")
-    write_table(segments, tmp / "segments.csv")
-    write_table(documents.coverage(segments, sources), tmp / "coverage.csv")
+    documents.ingest_corpus(paths.DOCUMENTS_CSV, tmp)
+    documents.code_corpus(tmp)
     _swap_in(tmp, final)
     return final
 

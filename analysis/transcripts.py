@@ -3,8 +3,8 @@
 Each transcript becomes a :class:`Transcript`: one **normalised text** (UTF-8, LF
 newlines, no BOM; whether it is already in Unicode NFC is recorded in ``nfc``, never
 forced, so offsets stay true to the file) and a **turns** table with the columns
-:data:`TURN_COLUMNS`. ``start``/``end`` are 0-based, end-exclusive code-point offsets
-into the normalised text, turns are ordered and never overlap, and
+:data:`analysis.schema.TURN_COLUMNS`. ``start``/``end`` are 0-based, end-exclusive
+code-point offsets into the normalised text, turns are ordered and never overlap, and
 ``text == full_text[start:end]`` holds for every turn. ``turn`` counts from 1.
 
 What the normalised text is
@@ -92,7 +92,6 @@ Command line
 from __future__ import annotations
 
 import argparse
-import html
 import re
 import sys
 import unicodedata
@@ -103,19 +102,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .captions import plain_cue_text, read_cues
 from .errors import DataError
 from .io import atomic_write, decode_text, normalise_newlines, sha256_text, write_table
+from .schema import INTERVIEW_SOURCE_COLUMNS, TURN_COLUMNS, check_choice
 
 __all__ = [
-    "TURN_COLUMNS", "SOURCE_COLUMNS", "FORMATS", "DEFAULT_INTERVIEWER", "Transcript",
+    "FORMATS", "DEFAULT_INTERVIEWER", "Transcript",
     "parse_transcript", "parse_text", "source_id_from_path", "interviewer_labels",
     "DEFAULT_ROLES", "unlisted_speakers", "check_speaker_labels",
     "turns_table", "sources_table", "write_parsed", "main",
 ]
-
-TURN_COLUMNS = ("source_id", "turn", "speaker", "role", "start", "end", "timestamp", "text")
-SOURCE_COLUMNS = ("source_id", "kind", "participant_id", "title", "format", "encoding",
-                  "sha256", "n_chars", "nfc")
 
 #: file suffix -> format name
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
@@ -166,13 +163,7 @@ _BOLD_LEAD = re.compile(rf"(?:[\[(]?{_TS}[\])]?[ \t]+)?(?P<name>{_LABEL})[ \t]*:
 _TS_PARTS = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?(?:[.,](\d{1,3}))?")
 _TS_CELL = re.compile(rf"[\[(]?{_TS}[\])]?")
 
-# Teams once wrote unpadded times: 0:0:0.210 --> 0:0:1.130
-_VTT_TIME = r"(?:\d+:)?[0-5]?\d:[0-5]?\d\.\d{1,3}"
-_VTT_TIMING = re.compile(rf"({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+\S.*)?")
-_SRT_TIME = r"\d{1,3}:[0-5]\d:[0-5]\d[,.]\d{1,3}"
-_SRT_TIMING = re.compile(rf"({_SRT_TIME})[ \t]+-->[ \t]+({_SRT_TIME})(?:[ \t]+\S.*)?")
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*(?:[ \t]+(?P<name>[^>]*))?>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
 _CUE_LABEL = re.compile(rf"(?P<name>{_LABEL})[ \t]*:[ \t]+")
 
 # UTF-8 read as Windows-1252 turns e.g. "é" (C3 A9) into "Ã©": a lead character
@@ -194,7 +185,7 @@ class Transcript:
     text : str
         The normalised text; every offset refers to it.
     turns : pandas.DataFrame
-        Columns :data:`TURN_COLUMNS`, one row per turn, ordered.
+        Columns :data:`analysis.schema.TURN_COLUMNS`, one row per turn, ordered.
     format : str
         ``txt``, ``md``, ``docx``, ``vtt`` or ``srt``.
     encoding : str
@@ -333,124 +324,9 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
 
 # ------------------------------------------------------------------------- VTT and SRT
 
-def _blocks(lines: list[str], vtt: bool = False):
-    """Blank-line separated blocks as (1-based first line, [lines]).
-
-    In VTT a line of spaces inside a cue is cue text (YouTube's auto-captions write
-    one); it ends the block only where a new cue (or a blank line) follows.
-    """
-    def ends_block(i: int) -> bool:  # i: 0-based index of a whitespace-only line
-        nxt = lines[i + 1:i + 3]
-        return (not vtt or lines[i] == "" or not nxt or not nxt[0].strip()
-                or any("-->" in x for x in nxt))
-
-    block, first = [], 0
-    for i, line in enumerate(lines, start=1):
-        if line.strip() or (block and not ends_block(i - 1)):
-            if not block:
-                first = i
-            block.append(line)
-        elif block:
-            yield first, block
-            block = []
-    if block:
-        yield first, block
-
-
-def _seconds(ts: str) -> float:
-    parts = ts.replace(",", ".").split(":")
-    return sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
-
-
-def _cue_ts(ts: str) -> str:
-    """A cue time as ``HH:MM:SS.mmm``."""
-    hms, frac = re.split(r"[,.]", ts)
-    parts = [int(p) for p in hms.split(":")]
-    h, m, s = ([0] * (3 - len(parts)) + parts)
-    return f"{h:02d}:{m:02d}:{s:02d}.{frac.ljust(3, '0')}"
-
-
-def _cues(text: str, fmt: str, path):
-    """The header lines (VTT title and NOTEs) and the (start time, cue text) of each cue."""
-    lines = text.split("\n")
-    header: list[str] = []
-    timing_re = _VTT_TIMING if fmt == "vtt" else _SRT_TIMING
-    example = "00:00:01.000 --> 00:00:04.000" if fmt == "vtt" else "00:00:01,000 --> 00:00:04,000"
-    blocks = _blocks(lines, vtt=fmt == "vtt")
-    if fmt == "vtt":
-        if not re.match(r"WEBVTT(?:[ \t]|$)", lines[0]):
-            raise DataError(path, 1, "not a WebVTT file: the first line must start with WEBVTT")
-        _, head_block = next(blocks)  # WEBVTT and its metadata lines
-        bad = next((i for i, line in enumerate(head_block, start=1) if "-->" in line), None)
-        if bad:
-            raise DataError(path, bad, "a cue directly under WEBVTT (a blank line missing?)")
-        title = lines[0][6:].strip(" \t-\u2013\u2014:")
-        if title:
-            header.append(title)
-    cues = []
-    for first, block in blocks:
-        head = block[0].strip()
-        if fmt == "vtt" and re.match(r"(NOTE|STYLE|REGION)(?:[ \t]|$)", head):
-            if head.startswith("NOTE") and not cues:
-                note = " ".join([head[4:].strip()] + [x.strip() for x in block[1:]]).strip()
-                if note:
-                    header.append(note)
-            continue
-        if "-->" in block[0]:
-            at = 0
-        elif len(block) > 1 and "-->" in block[1]:
-            at = 1
-        else:
-            raise DataError(path, first, f"cue has no timing line such as '{example}'")
-        timing = timing_re.fullmatch(block[at].strip())
-        if timing is None:
-            raise DataError(path, first + at, f"bad cue timing {block[at].strip()!r}; "
-                                              f"expected e.g. '{example}'")
-        if _seconds(timing[2]) < _seconds(timing[1]):
-            raise DataError(path, first + at, "cue ends before it starts")
-        for k, line in enumerate(block[at + 1:], start=first + at + 1):
-            if "-->" in line:
-                raise DataError(path, k, "cue timing inside cue text (a blank line missing?)")
-        cues.append((_cue_ts(timing[1]), "\n".join(block[at + 1:])))
-    if not cues:
-        raise DataError(path, None, f"no cues in this {fmt.upper()} file")
-    return header, cues
-
-
-def _plain_cue_text(raw: str) -> str:
-    text = html.unescape(_TAG.sub("", raw)).replace("\u00a0", " ")
-    return " ".join(text.split())
-
-
-_INLINE_TIME = re.compile(r"<\d+:\d{2}(?::\d{2})?\.\d{3}>")
-
-
-def _unroll(cues):
-    """Rolling auto-captions (YouTube) without their repeats.
-
-    Each cue repeats the line before and adds one, with word times (``<00:05:04.199>``)
-    inline; a line that equals the line kept last is a repeat and dropped, cues left
-    empty are dropped.
-    """
-    out, last = [], None
-    for ts, raw in cues:
-        kept = []
-        for line in raw.split("\n"):
-            plain = _plain_cue_text(line)
-            if not plain or plain == last:
-                continue
-            kept.append(line)
-            last = plain
-        if kept:
-            out.append((ts, "\n".join(kept)))
-    return out
-
-
 def _cue_turns(text: str, fmt: str, labels: _Labels, path):
     """(normalised text, [(speaker, timestamp, start, end)]) of a VTT/SRT text."""
-    header, cues = _cues(text, fmt, path)
-    if any(_INLINE_TIME.search(raw) for _, raw in cues):
-        cues = _unroll(cues)
+    header, cues = read_cues(text, fmt, path)
     pieces = []  # (speaker or None, marked, timestamp, text)
     for ts, raw in cues:
         voices = list(_VOICE.finditer(raw))
@@ -458,7 +334,7 @@ def _cue_turns(text: str, fmt: str, labels: _Labels, path):
         names = [None] + [_clean_name(v["name"] or "") or None for v in voices]
         for k, name in enumerate(names):
             part_start = voices[k - 1].end() if k else 0
-            part = _plain_cue_text(raw[part_start:bounds[k + 1]])
+            part = plain_cue_text(raw[part_start:bounds[k + 1]])
             if part:
                 pieces.append((name, ts, part))
     # Zoom writes "Name: text" inside the cue instead of a voice tag.
@@ -607,7 +483,7 @@ def _frame(source_id: str, spans, text: str, labels: _Labels):
 
     rows = [(source_id, k, speaker, labels.role(speaker), start, end, ts, text[start:end])
             for k, (speaker, ts, start, end) in enumerate(spans, start=1)]
-    df = pd.DataFrame(rows, columns=list(TURN_COLUMNS))
+    df = pd.DataFrame(rows, columns=TURN_COLUMNS)
     return df.astype({"turn": "int64", "start": "int64", "end": "int64"})
 
 
@@ -655,8 +531,7 @@ def parse_text(text: str, fmt: str, source_id: str, interviewer=None, speakers=N
     >>> t.text[36:49]
     'With the SHA.'
     """
-    if fmt not in ("txt", "md", "vtt", "srt"):
-        raise ValueError(f"unknown transcript format {fmt!r} for in-memory text")
+    check_choice("fmt", fmt, ("txt", "md", "vtt", "srt"))
     text, turns = _build(text, fmt, source_id, interviewer, speakers, path)
     return Transcript(source_id, text, turns, fmt, "", False,
                       unicodedata.is_normalized("NFC", text), None)
@@ -775,7 +650,8 @@ def unlisted_speakers(turns, roles=(), key=None, texts=None):
     Parameters
     ----------
     turns : pandas.DataFrame
-        Columns ``source_id``, ``speaker``, ``start`` (as :data:`TURN_COLUMNS`).
+        Columns ``source_id``, ``speaker``, ``start`` (of
+        :data:`analysis.schema.TURN_COLUMNS`).
     roles : iterable of str
         Further labels that are roles.
     key : pandas.DataFrame, optional
@@ -857,13 +733,14 @@ def turns_table(transcripts: Iterable[Transcript]):
 
     frames = [t.turns for t in transcripts]
     if not frames:
-        return pd.DataFrame(columns=list(TURN_COLUMNS))
+        return pd.DataFrame(columns=TURN_COLUMNS)
     df = pd.concat(frames, ignore_index=True)
     return df.sort_values(["source_id", "turn"], kind="stable", ignore_index=True)
 
 
 def sources_table(transcripts: Iterable[Transcript]):
-    """One row per transcript (:data:`SOURCE_COLUMNS`); ``sha256`` is of the normalised text.
+    """One row per transcript (:data:`analysis.schema.INTERVIEW_SOURCE_COLUMNS`);
+    ``sha256`` is of the normalised text.
 
     ``title`` is the file name; ``participant_id`` is the source id (one interview per
     participant).
@@ -873,7 +750,7 @@ def sources_table(transcripts: Iterable[Transcript]):
     rows = [(t.source_id, "interview", t.source_id, t.path.name if t.path else t.source_id,
              t.format, t.encoding, sha256_text(t.text), len(t.text), "yes" if t.nfc else "no")
             for t in sorted(transcripts, key=lambda t: t.source_id)]
-    return pd.DataFrame(rows, columns=list(SOURCE_COLUMNS))
+    return pd.DataFrame(rows, columns=INTERVIEW_SOURCE_COLUMNS)
 
 
 def _check_unique(transcripts) -> None:

@@ -151,15 +151,16 @@ def write_key(path: Path) -> None:
 def stage_transcripts(st: Stage) -> None:
     from analysis.io import write_table
     from analysis.progress import progress
-    from analysis.transcripts import (SOURCE_COLUMNS, parse_transcript, sources_table,
-                                      write_parsed)
+    from analysis.schema import INTERVIEW_SOURCE_COLUMNS
+    from analysis.transcripts import parse_transcript, sources_table, write_parsed
 
     files = sorted((st.work / "study" / "interviews" / "texts").glob("*.txt"))
     with st.time("parse transcripts"):
         parsed = [parse_transcript(f, interviewer="Interviewer")
                   for f in progress(files, len(files), "parse")]
         write_parsed(parsed, st.work / "parsed")
-        write_table(sources_table(parsed), st.work / "parsed" / "sources.csv", SOURCE_COLUMNS)
+        write_table(sources_table(parsed), st.work / "parsed" / "sources.csv",
+                    INTERVIEW_SOURCE_COLUMNS)
     words = _words(t.text for t in parsed)
     st.rows[-1].update(items=f"{len(parsed)} transcripts, {words:,} words",
                        words_per_second=words / st.rows[-1]["seconds"])
@@ -171,7 +172,7 @@ def stage_pseudonymise(st: Stage) -> None:
     from analysis.coding import load_texts
     from analysis.io import atomic_write, sha256_text, write_table
     from analysis.privacy import load_key, pseudonymise, remap_spans
-    from analysis.transcripts import SOURCE_COLUMNS, TURN_COLUMNS
+    from analysis.schema import INTERVIEW_SOURCE_COLUMNS, TURN_COLUMNS
 
     with st.load():
         texts = load_texts(st.work / "parsed" / "texts")
@@ -201,7 +202,7 @@ def stage_pseudonymise(st: Stage) -> None:
         sources = sources.assign(
             sha256=[sha256_text(new_texts[s]) for s in sources["source_id"]],
             n_chars=[len(new_texts[s]) for s in sources["source_id"]])
-        write_table(sources, out / "sources.csv", SOURCE_COLUMNS)
+        write_table(sources, out / "sources.csv", INTERVIEW_SOURCE_COLUMNS)
         shutil.copyfile(st.work / "study" / "interviews" / "participants.csv",
                         out / "participants.csv")
     st.rows[-1]["items"] = (f"key of {len(key)} entries, {n_edits:,} replacements, "

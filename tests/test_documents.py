@@ -511,8 +511,10 @@ def test_cli_ingest_then_code(tmp_path, capsys):
                    "--out", str(out)]) == 0
     assert D.main(["code", "--out", str(out)]) == 0
     segs = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+    # the segments table with the dictionary stem that matched, as `make all` writes
+    # data/processed/documents/segments.csv (one implementation of the documents stage)
     assert list(segs.columns) == ["segment_id", "source_id", "code_id", "start", "end",
-                                  "coder", "text"]
+                                  "coder", "text", "stem"]
     texts = D.read_texts(out)
     for r in segs.itertuples():
         assert texts[r.source_id][int(r.start):int(r.end)] == r.text

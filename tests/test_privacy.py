@@ -26,6 +26,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import paths, privacy
+from analysis.privacy import leaks, scanner
+from analysis.privacy.keys import entry_index, key_matcher, normalise_entry, normalise_text
+from analysis.privacy.scanner import Lines, pattern_spans
 from analysis.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "privacy"
@@ -497,8 +500,7 @@ def test_leak_check_reads_figure_text_svg_json_png_and_archives(tmp_path):
         z.writestr("project.qde", "<Project>\n<Source name='O&apos;Brien'/></Project>")
         z.writestr("sources/x.txt", "clean\n")
     (figs / "a.pdf").write_bytes(pdf_with_text("Report from Leeds"))
-    found, n_files, skipped, _ = privacy._leak_check([figs], [KEY],
-                                                     [empty_allowlist(tmp_path)])
+    found, n_files, _ = privacy.leak_report([figs], [KEY], [empty_allowlist(tmp_path)])
     key_rows = dict(zip(privacy.load_key(KEY)["original"], privacy.load_key(KEY)["line"]))
     got = {(Path(p).name, str(line), m.rsplit(":", 1)[-1])
            for p, line, m in zip(found["path"], found["line"], found["match"])}
@@ -511,7 +513,7 @@ def test_leak_check_reads_figure_text_svg_json_png_and_archives(tmp_path):
         ("export.qdpx", "project.qde line 2", str(key_rows["O'Brien"])),
         ("a.pdf", "page 1 line 1", str(key_rows["Leeds"])),
     }
-    assert (n_files, skipped) == (5, 0)
+    assert n_files == 5
 
 
 def test_leak_check_corrupt_inputs_raise_data_error(tmp_path):
@@ -757,7 +759,7 @@ def test_normaliser_is_idempotent_on_any_text(text):
 
 # ------------------------------------------------- fast leak check against the regex method
 # The leak check reads each distinct piece of a text once and finds key entries with an
-# Aho-Corasick automaton (privacy._TextScanner). The oracle is the method it replaced,
+# Aho-Corasick automaton (privacy.leaks._TextScanner). The oracle is the method it replaced,
 # kept here on its own: one case-insensitive whole-word regex of all originals, built as
 # a trie, run with finditer over the whole normalised text, and the identifier patterns
 # over the whole text.
@@ -796,16 +798,16 @@ def reference_spans(text, normalised_originals):
     if normalised_originals:
         rx = reference_key_regex(dict.fromkeys(normalised_originals))
         spans = [(m.start(), m.end(), "key") for m in rx.finditer(text)]
-    return sorted(spans + privacy._pattern_spans(text))
+    return sorted(spans + pattern_spans(text))
 
 
 def scan_small(originals, text):
     """Spans from a scanner that cuts even short texts into pieces of a few characters,
     so that the reading of distinct pieces is exercised on texts hypothesis can shrink."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(privacy, "_MIN_SPLIT", 0)
-        mp.setattr(privacy, "_MIN_PIECE", 3)
-        return privacy._TextScanner(tuple(originals)).spans(text)
+        mp.setattr(leaks, "_MIN_SPLIT", 0)
+        mp.setattr(leaks, "_MIN_PIECE", 3)
+        return leaks._TextScanner(tuple(originals)).spans(text)
 
 
 KEY_WORDS = ["ann", "anne", "annex", "zoë", "zoe\u0308", "o'neil", "o\u2019neil", "st",
@@ -828,12 +830,12 @@ FILLER = st.text(alphabet=list("aAnNeEsStT 19.,;|\"'\n-_<>@()+") + ["\u00a0", "\
 @st.composite
 def keys_and_texts(draw):
     words = draw(st.lists(st.sampled_from(KEY_WORDS), min_size=0, max_size=6, unique=True))
-    originals = tuple(dict.fromkeys(privacy._normalise_entry(w) for w in words))
+    originals = tuple(dict.fromkeys(normalise_entry(w) for w in words))
     fragments = draw(st.lists(st.one_of(st.sampled_from(TEXT_PIECES), FILLER), max_size=25))
     # repeat some of the text, as candidate tables do, so that pieces occur more than once
     text = "".join(fragments)
     text = text + draw(st.sampled_from(["", "\n", ",", '"'])) + text[: draw(st.integers(0, 60))]
-    return originals, privacy._normalise_text(text)
+    return originals, normalise_text(text)
 
 
 @settings(max_examples=400, deadline=None)
@@ -854,7 +856,7 @@ def test_scanner_finds_what_the_regex_method_finds(case):
     "call,0113 496 0000,5 or 0113 496 0000,x",      # a cell after a phone number decides
 ])
 def test_scanner_hand_cases(text):
-    originals = tuple(privacy._normalise_entry(w) for w in
+    originals = tuple(normalise_entry(w) for w in
                       ["ann", "anne", "annex", "harriet quill", "ab c", "abc d"])
     assert scan_small(originals, text) == reference_spans(text, originals)
 
@@ -864,12 +866,12 @@ def test_fold_keeps_every_pair_the_regex_takes_for_one_another():
     # key regex matches for a letter (re.IGNORECASE) folds to the same character
     cased = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000
              and (chr(c).lower() != chr(c) or chr(c).upper() != chr(c))]
-    cased += list(privacy._fold_table())
+    cased += list(leaks._fold_table())
     everything = "".join(cased)
     for k in cased:
         for a in re.findall("(?i)" + re.escape(k), everything):
-            assert privacy._fold(a) == privacy._fold(k), (k, a)
-    assert len(privacy._fold(everything)) == len(everything)
+            assert leaks._fold(a) == leaks._fold(k), (k, a)
+    assert len(leaks._fold(everything)) == len(everything)
 
 
 def test_leak_check_of_a_repeated_table_matches_the_regex_method(tmp_path):
@@ -890,17 +892,16 @@ def test_leak_check_of_a_repeated_table_matches_the_regex_method(tmp_path):
     root.mkdir()
     table = "\n".join(rows) + "\n"
     (root / "candidates.csv").write_text(table, encoding="utf-8")
-    assert len(table) > privacy._MIN_SPLIT  # read as distinct pieces
+    assert len(table) > leaks._MIN_SPLIT  # read as distinct pieces
     found = privacy.leak_check([root], keys=[key], allowlist=[empty_allowlist(tmp_path)])
     keys = privacy.load_keys([key])
-    originals = tuple(privacy._normalise_entry(o) for o in keys["original"])
+    originals = tuple(normalise_entry(o) for o in keys["original"])
     rows_of = {i: f"{f}:{n}" for i, (f, n) in enumerate(zip(keys["file"], keys["line"]))}
-    lines = privacy._Lines(table)
+    lines = Lines(table)
     expected = []
     for s, e, kind in reference_spans(table, originals):
         line, column = lines.at(s)
-        entry = privacy._entry_index(table[s:e], privacy._key_matcher(originals)[1],
-                                     keys["original"])
+        entry = entry_index(table[s:e], key_matcher(originals)[1], keys["original"])
         expected.append((line, column, rows_of[entry] if kind == "key" else table[s:e]))
     assert list(zip(found["line"], found["column"], found["match"])) == expected
     # hand count: 5 planted turns x (Harriet Quill + Leeds Teaching Hospitals), Ann in
@@ -918,8 +919,8 @@ def test_leak_check_in_parallel_gives_the_serial_findings(tmp_path, monkeypatch)
     key.write_text(HQ_KEY, encoding="utf-8")
     args = dict(keys=[key], allowlist=[empty_allowlist(tmp_path)])
     serial = privacy.leak_check([root], **args)
-    monkeypatch.setattr(privacy, "_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(privacy.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(leaks, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(leaks.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     parallel = privacy.leak_check([root], **args)
     pd.testing.assert_frame_equal(parallel, serial)
     # by hand: 1 + 2 + ... + 6 planted names and six phone numbers
@@ -935,7 +936,7 @@ def reference_postcodes(text):
     inward = re.compile(r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
     out = []
     for m in inward.finditer(text):
-        outward = privacy._OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
+        outward = scanner._OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
         if outward:
             code = text[outward.start():m.end()]
             spaced = not text[m.start()].isdigit()
@@ -947,5 +948,5 @@ def reference_postcodes(text):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=list("LSW14AaPp \n-_") + ["\u00a0"], max_size=30))
 def test_postcodes_as_the_old_pattern_found_them(text):
-    assert [s for s in privacy._pattern_spans(text) if s[2] == "postcode"] == \
+    assert [s for s in pattern_spans(text) if s[2] == "postcode"] == \
         reference_postcodes(text)

@@ -296,7 +296,7 @@ def test_dictionary_suggestions_for_transcripts_without_participant_turns():
     # A monologue transcript with no speaker labels (as the qc fixture's texts) has no
     # participant turns: the dictionary proposes nothing instead of failing.
     from analysis.coding import SEGMENT_COLUMNS, dictionary_code
-    from analysis.transcripts import TURN_COLUMNS
+    from analysis.schema import TURN_COLUMNS
 
     turns = pd.DataFrame({c: pd.Series([], dtype=object) for c in TURN_COLUMNS})
     got = dictionary_code({"A1": "The budget was mandated and funding was cut."},

@@ -43,6 +43,7 @@ from analysis.errors import DataError
 from analysis.io import read_table
 from analysis.paths import relative
 from analysis.refi import read_project
+from analysis.schema import TURN_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CODEBOOK_YML = FIXTURES / "codebook" / "valid_small.yml"
@@ -96,7 +97,7 @@ _TIMESTAMP = re.compile(r"\d{2,}:\d{2}:\d{2}(\.\d{3})?")
 def check_transcript(t: tr.Transcript) -> None:
     """The turns contract of analysis.transcripts (module docstring)."""
     text, turns = t.text, t.turns
-    assert list(turns.columns) == list(tr.TURN_COLUMNS)
+    assert list(turns.columns) == TURN_COLUMNS
     assert "\r" not in text and not text.startswith("\ufeff")
     starts, ends = turns["start"].tolist(), turns["end"].tolist()
     for start, end, quoted in zip(starts, ends, turns["text"]):
@@ -384,7 +385,7 @@ def test_transcripts_cli_writes_nothing_on_error(data, suffix):
         else:
             after = snapshot(out)
             assert set(after) == {"keep.txt", "turns.csv", "texts/P01.txt"}
-            turns = read_table(out / "turns.csv", required=tr.TURN_COLUMNS)
+            turns = read_table(out / "turns.csv", required=TURN_COLUMNS)
             text = after["texts/P01.txt"].decode("utf-8")
             for start, end, quoted in zip(turns["start"], turns["end"], turns["text"]):
                 assert text[int(start):int(end)] == quoted

@@ -18,6 +18,7 @@ import pytest
 from analysis import transcripts as tr
 from analysis.__main__ import main as cli
 from analysis.errors import DataError
+from analysis.schema import INTERVIEW_SOURCE_COLUMNS, TURN_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 
@@ -25,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 def check_offsets(t):
     """The contract: text == full_text[start:end], ordered, non-overlapping turns."""
     turns = t.turns
-    assert list(turns.columns) == list(tr.TURN_COLUMNS)
+    assert list(turns.columns) == TURN_COLUMNS
     for row in turns.itertuples():
         assert t.text[row.start:row.end] == row.text
         assert row.start < row.end
@@ -416,7 +417,7 @@ def test_write_parsed(tmp_path):
     tr.write_parsed([b, a], tmp_path / "out")
     assert (tmp_path / "out" / "texts" / "qa.txt").read_bytes() == a.text.encode("utf-8")
     turns = pd.read_csv(tmp_path / "out" / "turns.csv", dtype=str, keep_default_na=False)
-    assert list(turns.columns) == list(tr.TURN_COLUMNS)
+    assert list(turns.columns) == TURN_COLUMNS
     # qa has 4 turns and subtitles 2; sorted by source id.
     assert turns["source_id"].tolist() == ["qa"] * 4 + ["subtitles"] * 2
     texts = {"qa": a.text, "subtitles": b.text}
@@ -429,7 +430,7 @@ def test_write_parsed(tmp_path):
 def test_sources_table():
     a = tr.parse_transcript(FIXTURES / "qa.txt")
     df = tr.sources_table([a])
-    assert list(df.columns) == list(tr.SOURCE_COLUMNS)
+    assert list(df.columns) == INTERVIEW_SOURCE_COLUMNS
     # n_chars: the four lines of qa.txt are 24, 35, 14 and 22 characters, each + LF.
     assert df.iloc[0][["source_id", "kind", "format", "n_chars"]].tolist() == [
         "qa", "interview", "txt", 99]
