@@ -4,7 +4,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from analysis import notebooks, paths
+from analysis import paths
+from analysis.pipeline import notebooks
 
 
 def _tiny(path):

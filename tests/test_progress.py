@@ -1,7 +1,7 @@
 import io
 import sys
 
-from analysis import progress
+from analysis.pipeline import progress
 
 
 class _Tty(io.StringIO):

@@ -24,9 +24,9 @@ import os
 import shutil
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write, sha256_text, write_table
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write, sha256_text, write_table
 
 INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "format",
                             "encoding", "sha256", "n_chars", "nfc"]
@@ -59,12 +59,12 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     """
     import pandas as pd
 
-    from . import coding, privacy, transcripts
-    from .codebook import load_codebook
-    from .participants import load_participants
+    from .. import coding, privacy, transcripts
+    from ..codebook import load_codebook
+    from ..participants import load_participants
     from .progress import progress
-    from .refi import read_coding_project
-    from .study import load_study
+    from ..refi import read_coding_project
+    from ..study import load_study
 
     layout = load_study(paths.study_dir(study))
     final = Path(out) if out is not None else paths.PROCESSED_INTERVIEWS
@@ -101,7 +101,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
     if layout.projects:
-        from .study import study_codebook
+        from ..study import study_codebook
 
         stems = dict(zip(register["participant_id"],
                          (Path(t).stem for t in register["transcript"])))
@@ -140,7 +140,7 @@ def _processed_register(register):
     ``transcript`` (a file name) and ``interviewer_label`` (perhaps a real name) stay in
     the raw register; columns the researcher added are kept after the known ones.
     """
-    from .participants import PARTICIPANT_COLUMNS
+    from ..participants import PARTICIPANT_COLUMNS
 
     out = register.copy()
     for col in PARTICIPANT_COLUMNS:
@@ -165,7 +165,7 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     """
     import pandas as pd
 
-    from .privacy import remap_spans
+    from ..privacy import remap_spans
 
     originals, edits, stems = originals or {}, edits or {}, stems or {}
     by_stem = {stem.casefold(): pid for pid, stem in stems.items()}
@@ -264,7 +264,7 @@ def _unite_projects(attached):
 
     import pandas as pd
 
-    from .study import _unique_id
+    from ..study import _unique_id
 
     if len(attached) == 1:
         project, imported, segments, report = attached[0]
@@ -326,8 +326,8 @@ def build_documents(out: os.PathLike | str | None = None) -> Path:
     Writes ``texts/``, ``sources.csv``, ``segments.csv`` (``coder="dictionary"``) and
     ``coverage.csv`` (share of each document each code covers).
     """
-    from . import documents
-    from .codebook import load_codebook
+    from .. import documents
+    from ..codebook import load_codebook
 
     final = Path(out) if out is not None else paths.PROCESSED_DOCUMENTS
     tmp = _fresh(final.with_name(f".{final.name}.tmp"))
