@@ -18,8 +18,8 @@ import platform
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from . import paths
-from .io import atomic_write, sha256_file
+from .. import paths
+from ..io import atomic_write, sha256_file
 
 #: Okabe–Ito colours, in their published order (black last: used for text and rules).
 OKABE_ITO = {
@@ -92,7 +92,7 @@ def package_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    from . import __version__
+    from .. import __version__
 
     out["analysis"] = __version__
     for name in ("matplotlib", "seaborn", "pandas", "numpy", "pillow"):
