@@ -924,7 +924,7 @@ def main(argv: list[str]) -> int:
     if args.participants:
         register = interviewer_labels(read_table(args.participants, required=[
             "participant_id", "interviewer_label"]))
-    from .pipeline.progress import progress
+    from .progress import progress
 
     parsed, errors, seen = [], [], set()
     for path in progress(args.files, desc="transcripts"):

@@ -150,7 +150,7 @@ def write_key(path: Path) -> None:
 
 def stage_transcripts(st: Stage) -> None:
     from analysis.io import write_table
-    from analysis.pipeline.progress import progress
+    from analysis.progress import progress
     from analysis.transcripts import (SOURCE_COLUMNS, parse_transcript, sources_table,
                                       write_parsed)
 
@@ -266,7 +266,7 @@ def stage_code_interviews(st: Stage) -> None:
 def stage_ingest_documents(st: Stage) -> None:
     from analysis.documents import ingest_document
     from analysis.io import atomic_write, write_table
-    from analysis.pipeline.progress import progress
+    from analysis.progress import progress
 
     files = sorted((st.work / "study" / "documents" / "texts").glob("*.txt"))
     with st.load():
@@ -471,7 +471,7 @@ def versions() -> dict:
 
 
 def orchestrate(scale: float, work: Path) -> dict:
-    from analysis.pipeline.progress import progress
+    from analysis.progress import progress
 
     params = parameters(scale)
     work.mkdir(parents=True, exist_ok=True)

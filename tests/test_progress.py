@@ -1,7 +1,7 @@
 import io
 import sys
 
-from analysis.pipeline import progress
+from analysis import progress
 
 
 class _Tty(io.StringIO):

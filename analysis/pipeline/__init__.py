@@ -4,8 +4,7 @@
 pseudonymised tables of ``data/processed/`` (the interview study, the documents);
 ``notebooks`` executes the parameterised notebooks that draw the figures; ``report``
 gathers the executed notebooks into one HTML page; ``verify`` rebuilds everything in a
-clean clone and compares it with what is committed. ``progress`` is the terminal progress
-bar the long steps share.
+clean clone and compares it with what is committed.
 
 Each stage is a command, ``python -m analysis validate|build|notebook|report|verify``,
 with a ``main(argv)``. The stages call the computing modules of :mod:`analysis`; nothing
@@ -13,4 +12,4 @@ below this package imports a stage. Stages are imported on demand
 (``from analysis.pipeline import build``), so importing this package loads none of them.
 """
 
-__all__ = ["build", "notebooks", "progress", "report", "validate", "verify"]
+__all__ = ["build", "notebooks", "report", "validate", "verify"]

@@ -62,7 +62,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from .. import coding, privacy, transcripts
     from ..codebook import load_codebook
     from ..participants import load_participants
-    from .progress import progress
+    from ..progress import progress
     from ..refi import read_coding_project
     from ..study import load_study
 

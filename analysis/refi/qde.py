@@ -376,7 +376,7 @@ def _docx_text(st: _State, data: bytes, where: str, item) -> str | None:
 # --------------------------------------------------------------------------- sources
 
 def _read_sources(st: _State, el) -> None:
-    from ..pipeline.progress import progress
+    from ..progress import progress
 
     for src in progress(list(el), desc="REFI-QDA sources"):
         tag = local_name(src.tag)
