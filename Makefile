@@ -50,7 +50,8 @@ STUDY_ENV :=
 PRIVACY_ROOTS :=
 endif
 
-PKG := $(wildcard analysis/*.py analysis/*/*.py) $(wildcard analysis/resources/* analysis/resources/*/*)
+PKG_RESOURCES := $(wildcard analysis/resources/* analysis/resources/*/*)
+PKG := $(wildcard analysis/*.py analysis/*/*.py) $(PKG_RESOURCES)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
 # a QualCoder project in coding/ is a folder: its database is one level deeper
@@ -59,6 +60,17 @@ DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB_STAMPS := $(patsubst notebooks/%.ipynb,$(STAMPS)/nb-%,$(NOTEBOOKS))
+
+# Each notebook's stamp depends on the package modules it imports, directly or not, and
+# the build stamps on those of `python -m analysis build` (BUILD_DEPS): both computed
+# from the import lines by tools/notebook_deps.py (standard library only, so the system
+# Python runs it before .venv exists). Until it is written, everything in analysis/ counts.
+NB_DEPS_MK := build/notebook-deps.mk
+-include $(NB_DEPS_MK)
+BUILD_DEPS ?= $(PKG)
+$(NB_DEPS_MK): tools/notebook_deps.py $(NOTEBOOKS) $(filter %.py,$(PKG))
+	$(CHECK_PYTHON)
+	$(PYTHON) tools/notebook_deps.py $@ $(NOTEBOOKS)
 
 .PHONY: help all env processed notebooks figures test lab clean lock wheelhouse check-offline check-pythons privacy-check validate verify fetch-documents report bench chromium
 
@@ -124,14 +136,14 @@ validate: env ## check every input under data/raw/ (exit 2 with one line per pro
 
 processed: $(PROCESSED_STAMPS) ## rebuild data/processed/ from data/raw/ (STUDY=demo or private)
 
-$(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(PKG) $(VENV)/.stamp
+$(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(BUILD_DEPS) $(PKG_RESOURCES) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	@# one processed study at a time: building this one makes the other's stamp stale
 	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
 	$(STUDY_ENV) $(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
-$(STAMPS)/documents: $(DOCUMENTS_IN) $(CODEBOOK) $(TIMELINE) $(PKG) $(VENV)/.stamp
+$(STAMPS)/documents: $(DOCUMENTS_IN) $(CODEBOOK) $(TIMELINE) $(BUILD_DEPS) $(PKG_RESOURCES) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	$(STUDY_ENV) $(PY) -m analysis build documents
 	@touch $@
@@ -143,7 +155,7 @@ fetch-documents: env ## download the manifest's documents not shipped here (need
 notebooks: $(NB_STAMPS) ## execute every notebook in place with its default parameters
 figures: notebooks ## write every figure (figures/*.png, *.svg and provenance sidecars)
 
-$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
+$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@

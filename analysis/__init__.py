@@ -4,7 +4,8 @@ Every computation behind the notebooks lives in this package, one module per con
 ``paths`` (where things are), ``errors`` (one ``DataError``), ``io`` (atomic writes,
 deterministic tables, decoding), ``figures`` (one theme, one deterministic ``save``),
 ``timeline``, ``transcripts``, ``privacy``, ``codebook``, ``coding``, ``refi``,
-``documents``, ``text``, ``matrices``, ``reliability``, ``alignment`` and ``synthetic``.
+``documents``, ``text``, ``matrices``, ``reliability``, ``alignment`` and ``synthetic``;
+the stages of ``make all`` (validate, build, notebooks, report, verify) are in ``pipeline``.
 
 Modules are imported on demand (``from analysis import timeline``) so that a notebook
 starts fast; nothing here logs or prints at import time.

@@ -15,18 +15,18 @@ from .errors import DataError
 
 #: command -> (module, one-line help)
 COMMANDS = {
-    "validate": ("analysis.validate", "check every input under data/raw/"),
-    "build": ("analysis.build", "rebuild data/processed/ from data/raw/"),
+    "validate": ("analysis.pipeline.validate", "check every input under data/raw/"),
+    "build": ("analysis.pipeline.build", "rebuild data/processed/ from data/raw/"),
     "transcripts": ("analysis.transcripts", "parse interview transcripts into turns"),
     "privacy": ("analysis.privacy", "pseudonymise, scan for identifiers, check for leaks"),
     "codebook": ("analysis.codebook", "check the SST codebook or write it as a table"),
     "coding": ("analysis.coding", "inline markup, segment checks, dictionary suggestions"),
     "qdpx": ("analysis.refi.cli", "import or export REFI-QDA projects (.qdpx, .qde, .qdc)"),
     "documents": ("analysis.documents", "ingest strategy documents; fetch missing ones"),
-    "notebook": ("analysis.notebooks", "execute a notebook reproducibly in place"),
+    "notebook": ("analysis.pipeline.notebooks", "execute a notebook reproducibly in place"),
     "synthetic": ("analysis.synthetic", "write the synthetic demo study"),
-    "report": ("analysis.report", "write the HTML report to build/report/"),
-    "verify": ("analysis.verify", "rebuild in a clean clone and compare every artefact"),
+    "report": ("analysis.pipeline.report", "write the HTML report to build/report/"),
+    "verify": ("analysis.pipeline.verify", "rebuild in a clean clone and compare every artefact"),
     "query": ("analysis.query", "coded passages by code, tier, era ..., with citations"),
     "thesis": ("analysis.thesis", "write the thesis tables, quote bank and codebook appendix"),
 }

@@ -90,6 +90,15 @@ class Codebook:
     def __contains__(self, code_id) -> bool:
         return code_id in self._parent
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """code_id -> label, in file order (see :func:`labels_of`).
+
+        >>> load_codebook().labels["sst_int_horizon"]
+        'Horizon of action'
+        """
+        return labels_of(self.codes)
+
     def children(self, code_id: str | None = None) -> list[str]:
         """Direct children of ``code_id`` in file order (the roots when ``None``).
 
@@ -181,6 +190,31 @@ class Codebook:
             return
         if code_id not in self._parent:
             raise KeyError(f"unknown code {code_id!r}")
+
+
+def labels_of(codes) -> dict[str, str]:
+    """code_id -> label of a codes table (a codebook's, or a processed ``codes.csv``).
+
+    A code without a label (an imported project may have one) is shown by its id.
+
+    Parameters
+    ----------
+    codes : pandas.DataFrame
+        With columns ``code_id`` and ``label``.
+
+    Returns
+    -------
+    dict
+        In the table's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels_of(pd.DataFrame({"code_id": ["th_a", "th_b"], "label": ["Alpha", ""]}))
+    {'th_a': 'Alpha', 'th_b': 'th_b'}
+    """
+    return dict(zip(codes["code_id"], codes["label"].where(codes["label"] != "",
+                                                           codes["code_id"])))
 
 
 def load_codebook(path: os.PathLike | str | None = None) -> Codebook:

@@ -1,9 +1,9 @@
 """Drawing the compendium's figures: tidy tables in, a matplotlib Figure out.
 
 Computation stays in the topic modules (``timeline``, ``matrices`` ...); this module
-only draws, with the theme of :mod:`analysis.figures`, so that notebooks stay thin and
+only draws, with the theme of :mod:`analysis.figures.style`, so that notebooks stay thin and
 every figure of a kind looks alike. Every function returns the Figure and leaves saving
-to :func:`analysis.figures.save`.
+to :meth:`analysis.figures.Provenance.save`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .figures import FULL_WIDTH, OKABE_ITO, PALETTE
+from .figures.style import FULL_WIDTH, OKABE_ITO, PALETTE
 
 #: One colour per control model, used by every figure that shows them.
 CONTROL_COLOURS = {
@@ -210,7 +210,7 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
                  fontsize=8, loc="left")
 
     if evidence is not None:
-        from .figures import TIER_COLOURS
+        from .figures.style import TIER_COLOURS
 
         ax = axes[3]
         for tier in ("macro", "meso", "micro"):
@@ -442,7 +442,7 @@ def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[s
     """
     import matplotlib.pyplot as plt
 
-    from .figures import TIER_COLOURS
+    from .figures.style import TIER_COLOURS
 
     groups = ["policy"] + [t for t in ("macro", "meso", "micro") if t in set(shares["group"])]
     colours = {"policy": OKABE_ITO["black"], **TIER_COLOURS}
@@ -470,7 +470,7 @@ def divergence_by_era(table: pd.DataFrame, eras: Sequence[str]):
     """Jensen–Shannon divergence of each tier from policy, era by era (grouped bars)."""
     import matplotlib.pyplot as plt
 
-    from .figures import TIER_COLOURS
+    from .figures.style import TIER_COLOURS
 
     tiers = [t for t in ("macro", "meso", "micro") if t in set(table["tier"])]
     eras = [e for e in eras if e in set(table["era_id"])]

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import matrices, paths
+from .codebook import labels_of
 from .errors import DataError
 from .io import atomic_write, table_to_csv
 from .query import coded_passages, processed_folder
@@ -73,11 +74,6 @@ def primary_coder(segments: pd.DataFrame) -> str:
     return coders[0]
 
 
-def _labels(codes: pd.DataFrame) -> dict:
-    return dict(zip(codes["code_id"], codes["label"].where(codes["label"] != "",
-                                                           codes["code_id"])))
-
-
 def _tiers(participants: pd.DataFrame) -> list[str]:
     present = list(dict.fromkeys(participants["tier"].astype(str)))
     order = [t for t in matrices.TIER_ORDER if t in present]
@@ -104,7 +100,7 @@ def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None
     needs processed ``documents``). Also ``notes``: why a table is missing.
     """
     coder = coder or primary_coder(study.segments)
-    codes, labels = study.codes, _labels(study.codes)
+    codes, labels = study.codes, labels_of(study.codes)
     tiers = _tiers(study.participants)
     mine = study.segments[study.segments["coder"] == coder]
     out, notes = {}, {}
@@ -124,7 +120,7 @@ def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None
 
     sst_codes = load_codebook().codes
     sst_mine = to_sst(mine, sst_map(codes))
-    sst_labels = _labels(sst_codes)
+    sst_labels = labels_of(sst_codes)
     if sst_mine["code_id"].isin(sst_codes.loc[sst_codes["facet"] == "sst", "code_id"]).any():
         sst = matrices.sst_matrix(sst_mine, study.participants, study.sources, sst_codes,
                                   by="tier", rows="component")
@@ -230,7 +226,7 @@ def quote_bank(study, facet: str = "theme", coder: str | None = None) -> pd.Data
                            _t=chosen["tier"].map(tier_rank))
     chosen = chosen.sort_values(["_c", "_t"], kind="stable").drop(
         columns=["_c", "_t", "_len", "_dist"])
-    return chosen.assign(label=chosen["code_id"].map(_labels(study.codes))).reset_index(
+    return chosen.assign(label=chosen["code_id"].map(labels_of(study.codes))).reset_index(
         drop=True)
 
 
@@ -302,7 +298,7 @@ def _appendix_files(codes: pd.DataFrame, exemplars: pd.DataFrame, coder: str):
     doc = new_document(title)
     doc.add_heading(title, level=1)
     doc.add_paragraph(intro)
-    labels = _labels(codes)
+    labels = labels_of(codes)
     by_code = {c: g for c, g in exemplars.groupby("code_id", sort=False)}
     tex.append("% Codebook appendix, written by `make thesis` (analysis.thesis).\n"
                "% Needs \\usepackage{booktabs,array}.\n")

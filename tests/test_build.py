@@ -2,7 +2,8 @@ import filecmp
 
 import pytest
 
-from analysis import build, paths, refi
+from analysis import paths, refi
+from analysis.pipeline import build
 from analysis.errors import DataError
 from analysis.processed import load_interviews
 

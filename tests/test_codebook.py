@@ -200,3 +200,19 @@ def test_hierarchy_closure_table(codebook):
     assert len(h) == 44 + 36 + 2
     assert sorted(h.loc[h["ancestor_id"] == "sst_internal", "code_id"]) == [
         "sst_int_conjspec", "sst_int_gendisp", "sst_int_horizon", "sst_internal"]
+
+
+def test_labels_map_every_code_to_its_label_in_file_order():
+    import pandas as pd
+
+    from analysis.codebook import labels_of
+
+    book = load_codebook()
+    # The codebook's first code, as written in data/raw/codebook/sst_codebook.yml.
+    first = next(iter(book.labels.items()))
+    assert first == (book.codes["code_id"].iloc[0], book.codes["label"].iloc[0])
+    assert list(book.labels) == list(book.codes["code_id"])
+    assert book.labels["sst_int_horizon"] == "Horizon of action"  # the file's label
+    # An imported code without a label is shown by its id, not as an empty string.
+    codes = pd.DataFrame({"code_id": ["c2", "c1"], "label": ["", "One"]})
+    assert labels_of(codes) == {"c2": "c2", "c1": "One"}

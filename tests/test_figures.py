@@ -24,8 +24,8 @@ def test_save_writes_identical_bytes_twice(tmp_path):
     inp.write_text("a\n1\n")
     out = []
     for _ in range(2):
-        figures.save(_draw(), "demo", directory=tmp_path / "figs", notebook="nb",
-                     parameters={"window": 3}, inputs=[inp])
+        figures.provenance("nb", parameters={"window": 3}, inputs=[inp]).save(
+            _draw(), "demo", directory=tmp_path / "figs")
         out.append({ext: (tmp_path / "figs" / f"demo.{ext}").read_bytes()
                     for ext in ("png", "svg", "json")})
     assert out[0] == out[1]
@@ -42,7 +42,7 @@ def test_save_is_deterministic_across_processes(tmp_path):
         figures.use_theme()
         fig, ax = plt.subplots()
         ax.plot([0, 1], [0, 1]); ax.set_title("x")
-        figures.save(fig, "p", directory=sys.argv[1], notebook="nb")
+        figures.provenance("nb").save(fig, "p", directory=sys.argv[1])
     """)
     digests = []
     for i in range(2):
@@ -54,7 +54,7 @@ def test_save_is_deterministic_across_processes(tmp_path):
 
 
 def test_no_timestamps_or_versions_in_image_metadata(tmp_path):
-    figures.save(_draw(), "meta", directory=tmp_path, notebook="nb")
+    figures.provenance("nb").save(_draw(), "meta", directory=tmp_path)
     svg = (tmp_path / "meta.svg").read_text()
     png = (tmp_path / "meta.png").read_bytes()
     assert "<dc:date>" not in svg
@@ -64,8 +64,8 @@ def test_no_timestamps_or_versions_in_image_metadata(tmp_path):
 def test_sidecar_records_provenance(tmp_path):
     inp = tmp_path / "in.csv"
     inp.write_bytes(b"abc")
-    figures.save(_draw(), "prov", directory=tmp_path, notebook="01_x",
-                 parameters={"start": 1992}, inputs=[inp])
+    figs = figures.provenance("01_x", parameters={"start": 1992}, inputs=[inp])
+    figs.save(_draw(), "prov", directory=tmp_path)
     meta = json.loads((tmp_path / "prov.json").read_text())
     assert meta["notebook"] == "01_x"
     assert meta["parameters"] == {"start": 1992}
@@ -85,4 +85,4 @@ def test_bad_name_refused(tmp_path):
     import pytest
 
     with pytest.raises(ValueError):
-        figures.save(_draw(), "../escape", directory=tmp_path)
+        figures.provenance("nb").save(_draw(), "../escape", directory=tmp_path)

@@ -4,7 +4,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from analysis import notebooks, paths
+from analysis import paths
+from analysis.pipeline import notebooks
 
 
 def _tiny(path):
@@ -75,11 +76,11 @@ def test_missing_notebook_is_a_data_error(tmp_path):
 @pytest.mark.parametrize("nb_path", sorted(paths.NOTEBOOKS.glob("*.ipynb")),
                          ids=lambda p: p.stem)
 def test_every_saved_figure_is_shown_in_its_cell(nb_path):
-    # A cell that saves n figures (figures.save returns the image) shows n PNG outputs.
+    # A cell that saves n figures (figs.save returns the image) shows n PNG outputs.
     nb = nbformat.read(nb_path, as_version=4)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        saved = cell.source.count("figures.save(")
+        saved = cell.source.count("figs.save(")
         shown = sum("image/png" in out.get("data", {}) for out in cell.outputs)
         assert shown == saved, f"{nb_path.name} cell {i}: saves {saved}, shows {shown}"

@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 import pytest
 
-from analysis import build, codebook, matrices, paths
+from analysis import codebook, matrices, paths
+from analysis.pipeline import build
 from analysis.__main__ import main as cli
 from analysis.errors import DataError
 from analysis.io import read_table

@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import build, paths, refi
+from analysis import paths, refi
+from analysis.pipeline import build
 from analysis.__main__ import main as cli
 from analysis.refi.qualcoder import _connect, read_qualcoder
 

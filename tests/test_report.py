@@ -1,4 +1,4 @@
-"""The HTML report (analysis/report.py): its content, and the real report in Chromium.
+"""The HTML report (analysis/pipeline/report.py): its content, and the real report in Chromium.
 
 The first tests build a report from the hand-made fixtures in tests/fixtures/report/
 and read its HTML (the fixture notebooks are stored as *.ipynb.json, out of nbval's
@@ -21,7 +21,7 @@ import pytest
 from lxml import html as lxml_html
 
 import _browser
-from analysis import report
+from analysis.pipeline import report
 from analysis.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]

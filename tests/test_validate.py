@@ -1,6 +1,6 @@
 import types
 
-from analysis import validate
+from analysis.pipeline import validate
 from analysis.errors import DataError
 
 

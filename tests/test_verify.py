@@ -1,6 +1,6 @@
 import shutil
 
-from analysis import verify
+from analysis.pipeline import verify
 
 
 def _tree(root):

@@ -15,7 +15,7 @@ for py in "$@"; do
      && "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
           --only-binary :all: -r requirements.lock \
      && PYTHONPATH="$PWD" "$dir/bin/python" -c "import pandas, matplotlib.pyplot, seaborn, nltk, papermill, \
-docx, lxml, pypdf, sklearn, krippendorff, jupyterlab, nbval, selenium, analysis.figures, analysis.verify"; then
+docx, lxml, pypdf, sklearn, krippendorff, jupyterlab, nbval, selenium, analysis.figures, analysis.pipeline.verify"; then
     tried+=("$py")
   else
     failed+=("$py")

@@ -12,9 +12,9 @@ import argparse
 import os
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write
 
 KERNEL_NAME = "analysis"
 
@@ -121,7 +121,7 @@ def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
     >>> why_not(paths.NOTEBOOKS / "06_coding_reliability.ipynb", {"coders": ["sam"]})
     'Agreement needs two coders: this study names one (sam), so there is nothing to compare.'
     """
-    from .io import read_table
+    from ..io import read_table
 
     stem = Path(notebook).stem
     coders = list(parameters.get("coders") or [])
@@ -142,7 +142,7 @@ def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
         if mine.empty:
             return f"No segments are coded by {coder!r} in this study: nothing to show."
         if stem == "05_policy_practice_alignment":
-            from .codebook import sst_map, to_sst, unmapped_coding
+            from ..codebook import sst_map, to_sst, unmapped_coding
 
             code_map = sst_map(read_table(folder / "codes.csv"))
             themes = to_sst(mine, code_map)["code_id"].str.startswith("th_")
@@ -170,7 +170,7 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     """
     import papermill as pm
 
-    from .io import read_table
+    from ..io import read_table
 
     notebook = Path(notebook)
     declared = set(pm.inspect_notebook(str(notebook)))
@@ -214,7 +214,7 @@ def main(argv: list[str]) -> int:
         if args.study == "demo":
             out = run(nb)
         else:
-            from .study import load_study
+            from ..study import load_study
 
             study = load_study(paths.study_dir(args.study))
             target = paths.output_roots(args.study)["notebooks"] / Path(nb).name
@@ -246,7 +246,7 @@ def fingerprint(modules: list[str] | None = None) -> str:
 
 def colophon() -> str:
     """The text of a notebook's last cell: Python and package versions, code fingerprint."""
-    from .figures import package_versions
+    from ..figures import package_versions
 
     lines = [f"{name:<12} {ver}" for name, ver in package_versions().items()]
     lines.append(f"{'code':<12} fingerprint of the analysis modules used {fingerprint()[:16]}")

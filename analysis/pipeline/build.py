@@ -24,9 +24,10 @@ import os
 import shutil
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write, sha256_text, write_table
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write, sha256_text, write_table
+from ..schema import TURN_COLUMNS
 
 INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "format",
                             "encoding", "sha256", "n_chars", "nfc"]
@@ -59,12 +60,12 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     """
     import pandas as pd
 
-    from . import coding, privacy, transcripts
-    from .codebook import load_codebook
-    from .participants import load_participants
-    from .progress import progress
-    from .refi import read_coding_project
-    from .study import load_study
+    from .. import coding, privacy, transcripts
+    from ..codebook import load_codebook
+    from ..participants import load_participants
+    from ..progress import progress
+    from ..refi import read_coding_project
+    from ..study import load_study
 
     layout = load_study(paths.study_dir(study))
     final = Path(out) if out is not None else paths.PROCESSED_INTERVIEWS
@@ -101,7 +102,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
     if layout.projects:
-        from .study import study_codebook
+        from ..study import study_codebook
 
         stems = dict(zip(register["participant_id"],
                          (Path(t).stem for t in register["transcript"])))
@@ -123,7 +124,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     for pid, text in sorted(texts.items()):
         atomic_write(tmp / "texts" / f"{pid}.txt", text)
     write_table(sources, tmp / "sources.csv")
-    write_table(turns, tmp / "turns.csv", transcripts.TURN_COLUMNS)
+    write_table(turns, tmp / "turns.csv", TURN_COLUMNS)
     # the interviewer label may be a real name: it stays in the raw register
     write_table(_processed_register(register), tmp / "participants.csv")
     write_table(codebook.codes_table(), tmp / "codes.csv")
@@ -140,7 +141,7 @@ def _processed_register(register):
     ``transcript`` (a file name) and ``interviewer_label`` (perhaps a real name) stay in
     the raw register; columns the researcher added are kept after the known ones.
     """
-    from .participants import PARTICIPANT_COLUMNS
+    from ..participants import PARTICIPANT_COLUMNS
 
     out = register.copy()
     for col in PARTICIPANT_COLUMNS:
@@ -165,7 +166,7 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     """
     import pandas as pd
 
-    from .privacy import remap_spans
+    from ..privacy import remap_spans
 
     originals, edits, stems = originals or {}, edits or {}, stems or {}
     by_stem = {stem.casefold(): pid for pid, stem in stems.items()}
@@ -264,7 +265,7 @@ def _unite_projects(attached):
 
     import pandas as pd
 
-    from .study import _unique_id
+    from ..study import _unique_id
 
     if len(attached) == 1:
         project, imported, segments, report = attached[0]
@@ -326,7 +327,7 @@ def build_documents(out: os.PathLike | str | None = None) -> Path:
     Writes ``texts/``, ``sources.csv``, ``segments.csv`` (``coder="dictionary"``) and
     ``coverage.csv`` (share of each document each code covers).
     """
-    from . import documents
+    from .. import documents
 
     final = Path(out) if out is not None else paths.PROCESSED_DOCUMENTS
     tmp = _fresh(final.with_name(f".{final.name}.tmp"))

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import DataError
+from ..errors import DataError
 
 #: Modules whose raw inputs are validated, in the order they are reported.
 VALIDATORS = (

@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import paths
-from .io import sha256_file
+from .. import paths
+from ..io import sha256_file
 
 #: Folders whose committed files are products of ``make all``.
 ARTEFACT_DIRS = ("data/processed", "figures", "notebooks")

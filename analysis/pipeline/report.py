@@ -18,9 +18,9 @@ import json
 import shutil
 from pathlib import Path
 
-from . import paths
-from .errors import DataError
-from .io import atomic_write
+from .. import paths
+from ..errors import DataError
+from ..io import atomic_write
 from .notebooks import QUESTIONS
 
 TITLE = ("National IT strategy in the turbulent English NHS: "
