@@ -27,10 +27,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import DataError
 from ..io import atomic_write, sha256_text, write_table
-from ..schema import TURN_COLUMNS
-
-INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "format",
-                            "encoding", "sha256", "n_chars", "nfc"]
+from ..schema import INTERVIEW_SOURCE_COLUMNS, TURN_COLUMNS
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
