@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import matrices, paths
 from .errors import DataError
+from .schema import TIERS
 from .io import atomic_write, table_to_csv
 from .query import coded_passages, processed_folder
 from .wordfile import add_table, docx_bytes, new_document
@@ -80,7 +81,7 @@ def _labels(codes: pd.DataFrame) -> dict:
 
 def _tiers(participants: pd.DataFrame) -> list[str]:
     present = list(dict.fromkeys(participants["tier"].astype(str)))
-    order = [t for t in matrices.TIER_ORDER if t in present]
+    order = [t for t in TIERS if t in present]
     return order + sorted(t for t in present if t not in order)
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from analysis import schema
-from analysis.coding import SEGMENT_COLUMNS as CODING_SEGMENT_COLUMNS
+from analysis.refi.qde import REPORT_COLUMNS as REFI_REPORT_COLUMNS
+from analysis.refi.qde import SEGMENT_COLUMNS as REFI_SEGMENT_COLUMNS
 from analysis.transcripts import TURN_COLUMNS as PARSED_TURN_COLUMNS
 
 
@@ -15,8 +16,9 @@ def test_tiers_run_from_national_to_provider():
 def test_columns_agree_with_the_tables_the_stages_write():
     # The contracts must be the ones the writers use today; a drift would mean two
     # definitions of the same table.
-    assert schema.SEGMENT_COLUMNS == list(CODING_SEGMENT_COLUMNS)
+    assert schema.SEGMENT_COLUMNS == REFI_SEGMENT_COLUMNS
     assert schema.TURN_COLUMNS == list(PARSED_TURN_COLUMNS)
+    assert schema.REPORT_COLUMNS == REFI_REPORT_COLUMNS
 
 
 def test_check_choice_returns_the_value_and_names_the_argument():
