@@ -7,8 +7,8 @@ passage when its meaning fits a code's definition. So nothing here compares raw 
 Each side becomes a *profile*: how its coding of one facet (themes by default) divides
 among the facet's codes, shares summing to 1 per group. Profiles compare because they say
 only where the emphasis lies, not how much was coded, how long the texts are or how big
-the coding unit is. :func:`dictionary_vs_human` measures how far the dictionary can be
-trusted, by scoring it against human coding of the same interviews.
+the coding unit is. :mod:`analysis.dictionary_trust` measures how far the dictionary can
+be trusted, by scoring it against human coding of the same interviews.
 
 Functions
 ---------
@@ -22,9 +22,8 @@ bootstrap_divergence
 document_eras, interview_eras, by_era
     The era of each segment (a document's date; an interview segment's own reference to
     time, or the participant's eras), and the divergence per era.
-dictionary_vs_human
-    Precision, recall and F1 of the dictionary against human coding, per code, at the
-    character or the turn level.
+facet_codes
+    The codes a profile divides among (by default a facet's codable codes).
 
 Examples
 --------
@@ -45,19 +44,21 @@ Examples
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import DataError
 from .io import csv_line
-from .matrices import TIER_ORDER, check_spans_in_texts, code_list, numeric_spans
+from .matrices import code_list
+from .schema import TIERS, check_choice
+from .spans import checked_spans, merge_intervals, numeric_spans
 
 __all__ = [
     "OVERALL", "MEASURES", "WEIGHTINGS", "PROFILE_COLUMNS", "theme_profile", "jensen_shannon",
     "divergence", "bootstrap_divergence", "departures", "document_eras", "interview_eras",
-    "by_era", "dictionary_vs_human",
+    "by_era", "facet_codes",
 ]
 
 #: ``code_id`` of the rows that pool all codes (the overall divergence, micro-averaged scores).
@@ -68,11 +69,9 @@ MEASURES = ("share", "coverage")
 WEIGHTINGS = ("pooled", "equal")
 #: Value columns of a profile; every other column names its group.
 PROFILE_COLUMNS = ["code_id", "n_units", "n_segments", "n_chars", "share"]
-#: Ways of reading several human coders as one reference.
-HUMAN_RULES = ("union", "intersection")
 DEFAULT_SEED = 20240601
 _ERA_ORDER = ("imt", "ifh", "npfit", "ccg", "stp_ics", "icb")
-_RANKS = {"tier": TIER_ORDER, "era_id": _ERA_ORDER, "era": _ERA_ORDER}
+_RANKS = {"tier": TIERS, "era_id": _ERA_ORDER, "era": _ERA_ORDER}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -83,22 +82,18 @@ def _as_list(columns) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
 
-def _code_ids(codes, facet: str | None) -> list[str]:
-    """Codes to profile, in codebook order (default: the codable codes of ``facet``)."""
+def facet_codes(codes, facet: str | None) -> list[str]:
+    """Codes to profile, in codebook order (default: the codable codes of ``facet`` in the
+    study's codebook).
+
+    >>> facet_codes(["th_b", "th_a", "th_b"], "theme")
+    ['th_b', 'th_a']
+    """
     if codes is None:
         from .codebook import load_codebook
 
         codes = load_codebook().codes
     return code_list(getattr(codes, "codes", codes), facet)
-
-
-def _spans(segments: pd.DataFrame, name: str, texts: Mapping[str, str] | None,
-           extra: Iterable[str] = ()) -> pd.DataFrame:
-    """Checked integer spans (plus ``extra`` columns, which must exist)."""
-    seg = numeric_spans(segments, name, ("source_id", "code_id", "start", "end", *extra))
-    if texts is not None:
-        check_spans_in_texts(seg, texts, name)
-    return seg
 
 
 def _check_groups(seg: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -154,21 +149,18 @@ def _unit_amounts(seg: pd.DataFrame, keys: list[str], code_ids: list[str]):
     np.add.at(n_segments, (row, code), 1)
 
     # Union of spans per (row, source, code): lay every key on one axis, far apart,
-    # sort once and merge with a running maximum of the ends.
+    # and merge them all at once.
     key = seg.assign(_row=row, _code=code).groupby(["_row", "source_id", "_code"],
                                                    sort=False).ngroup().to_numpy()
     start, end = seg["start"].to_numpy(np.int64), seg["end"].to_numpy(np.int64)
     stride = int(end.max()) + 1
-    order = np.lexsort((start, key))
-    key, row_k, code_k = key[order], row[order], code[order]
-    s, e = key * stride + start[order], key * stride + end[order]
-    reach = np.maximum.accumulate(e)
-    new = np.ones(len(s), dtype=bool)
-    new[1:] = s[1:] > reach[:-1]
-    first = np.flatnonzero(new)
-    length = np.maximum.reduceat(e, first) - s[first]
+    block, s, e = merge_intervals(key, key * stride + start, key * stride + end)
+    # every span of a key has the key's row and code: any one of them names the block's
+    key_row = np.zeros(key.max() + 1, dtype=np.int64)
+    key_code = np.zeros(key.max() + 1, dtype=np.int64)
+    key_row[key], key_code[key] = row, code
     n_chars = np.zeros((len(rows), n_codes))
-    np.add.at(n_chars, (row_k[first], code_k[first]), length)
+    np.add.at(n_chars, (key_row[block], key_code[block]), e - s)
     return rows, n_segments, n_chars
 
 
@@ -191,10 +183,8 @@ def _shares(weights: np.ndarray, amounts: np.ndarray, weighting: str) -> np.ndar
 
 
 def _check_options(measure: str, weighting: str) -> None:
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {MEASURES}, not {measure!r}")
-    if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {WEIGHTINGS}, not {weighting!r}")
+    check_choice("measure", measure, MEASURES)
+    check_choice("weighting", weighting, WEIGHTINGS)
 
 
 def _coded_units(seg: pd.DataFrame, keys: list[str], code_ids: list[str], measure: str):
@@ -280,8 +270,8 @@ def theme_profile(segments: pd.DataFrame, by: str | Sequence[str] | None = None,
     """
     _check_options(measure, weighting)
     by = _as_list(by)
-    code_ids = _code_ids(codes, facet)
-    seg = _spans(segments, "segments", texts, extra=[unit, *by])
+    code_ids = facet_codes(codes, facet)
+    seg = checked_spans(segments, "segments", texts, extra=[unit, *by])
     _check_groups(seg, by, "segments")
     seg = seg[seg["code_id"].isin(pd.Series(code_ids, dtype=object))].reset_index(drop=True)
     rows, n_segments, n_chars = _coded_units(seg, list(dict.fromkeys([*by, unit])),
@@ -532,19 +522,34 @@ def bootstrap_divergence(policy_segments: pd.DataFrame, practice_segments: pd.Da
     if not 0 < level < 1:
         raise ValueError("level must be in (0, 1)")
     on, by = _as_list(on), _as_list(by)
-    code_ids = _code_ids(codes, facet)
-    pol = _spans(policy_segments, "policy segments", None, extra=[policy_unit, *on])
-    pra = _spans(practice_segments, "practice segments", None,
-                 extra=[practice_unit, *on, *by])
+    code_ids = facet_codes(codes, facet)
+    pol = checked_spans(policy_segments, "policy segments", None, extra=[policy_unit, *on])
+    pra = checked_spans(practice_segments, "practice segments", None,
+                        extra=[practice_unit, *on, *by])
     _check_groups(pol, on, "policy segments")
     _check_groups(pra, [*on, *by], "practice segments")
     pol = pol[pol["code_id"].isin(pd.Series(code_ids, dtype=object))].reset_index(drop=True)
     pra = pra[pra["code_id"].isin(pd.Series(code_ids, dtype=object))].reset_index(drop=True)
+    records = []
+    for names, amounts_p, amounts_q in _comparisons(pol, pra, on, by, policy_unit,
+                                                    practice_unit, code_ids, measure):
+        rng = _rng(seed, names)
+        w_p = np.vstack([np.ones(len(amounts_p)), _resample_weights(rng, len(amounts_p), n)])
+        w_q = np.vstack([np.ones(len(amounts_q)), _resample_weights(rng, len(amounts_q), n)])
+        p, q = _shares(w_p, amounts_p, weighting), _shares(w_q, amounts_q, weighting)
+        records.extend(_interval_records(names, p, q, code_ids, level))
+    return _interval_table(records, [*on, *by], code_ids)
+
+
+def _comparisons(pol: pd.DataFrame, pra: pd.DataFrame, on: list[str], by: list[str],
+                 policy_unit: str, practice_unit: str, code_ids: list[str], measure: str):
+    """Each comparison the bootstrap makes: its group values (``on`` then ``by``) and the
+    units × codes amounts of its policy and its practice side (sides without coded
+    units are skipped)."""
     if on:
         keys = pol[on].drop_duplicates().merge(pra[on].drop_duplicates(), on=on)
     else:
         keys = pd.DataFrame(index=[0])
-    records = []
     for key in keys.itertuples(index=False):
         pol_part, pra_part = pol, pra
         for col, value in zip(on, key):
@@ -558,32 +563,38 @@ def bootstrap_divergence(policy_segments: pd.DataFrame, practice_segments: pd.Da
         for group, part in practice_groups:
             group = group if isinstance(group, tuple) else (group,)
             units_q, amounts_q = _unit_matrix(part, practice_unit, code_ids, measure)
-            if not len(units_q):
-                continue
-            names = (*key, *group)
-            rng = _rng(seed, names)
-            w_p = np.vstack([np.ones(len(units_p)),
-                             _resample_weights(rng, len(units_p), n)])
-            w_q = np.vstack([np.ones(len(units_q)),
-                             _resample_weights(rng, len(units_q), n)])
-            p, q = _shares(w_p, amounts_p, weighting), _shares(w_q, amounts_q, weighting)
-            js = np.minimum(_js_terms(p, q).sum(axis=1), 1.0)
-            js[np.isnan(p).any(axis=1) | np.isnan(q).any(axis=1)] = np.nan
-            for statistic, values in (("share_policy", p), ("share_practice", q),
-                                      ("difference", q - p), ("jensen_shannon", js[:, None])):
-                low, high, count = _interval(values[1:], level)
-                ids = [OVERALL] if statistic == "jensen_shannon" else code_ids
-                for j, code_id in enumerate(ids):
-                    records.append((*names, code_id, statistic, values[0, j], low[j],
-                                    high[j], int(count[j])))
-    columns = [*on, *by, "code_id", "statistic", "estimate", "low", "high", "n_resamples"]
+            if len(units_q):
+                yield (*key, *group), amounts_p, amounts_q
+
+
+def _interval_records(names: tuple, p: np.ndarray, q: np.ndarray, code_ids: list[str],
+                      level: float) -> list[tuple]:
+    """One comparison's rows: the estimate (row 0 of the profiles ``p``, ``q``) and the
+    percentile interval over the replicates (the other rows) of each statistic."""
+    js = np.minimum(_js_terms(p, q).sum(axis=1), 1.0)
+    js[np.isnan(p).any(axis=1) | np.isnan(q).any(axis=1)] = np.nan
+    records = []
+    for statistic, values in (("share_policy", p), ("share_practice", q),
+                              ("difference", q - p), ("jensen_shannon", js[:, None])):
+        low, high, count = _interval(values[1:], level)
+        ids = [OVERALL] if statistic == "jensen_shannon" else code_ids
+        for j, code_id in enumerate(ids):
+            records.append((*names, code_id, statistic, values[0, j], low[j],
+                            high[j], int(count[j])))
+    return records
+
+
+def _interval_table(records: list[tuple], groups: list[str], code_ids: list[str]
+                    ) -> pd.DataFrame:
+    """The records as the table :func:`bootstrap_divergence` returns, rounded and sorted."""
+    columns = [*groups, "code_id", "statistic", "estimate", "low", "high", "n_resamples"]
     out = pd.DataFrame.from_records(records, columns=columns)
     out[["estimate", "low", "high"]] = out[["estimate", "low", "high"]].astype(float).round(6)
     # Rows of a comparison: per code the three statistics, then the overall divergence.
     stat_rank = {"share_policy": 0, "share_practice": 1, "difference": 2, "jensen_shannon": 3}
     code_rank = {c: i for i, c in enumerate([*code_ids, OVERALL])}
     out = out.assign(_code=out["code_id"].map(code_rank), _stat=out["statistic"].map(stat_rank))
-    return _sort_groups(out, [*on, *by, "_code", "_stat"])[columns]
+    return _sort_groups(out, [*groups, "_code", "_stat"])[columns]
 
 
 # --------------------------------------------------------------------------- eras
@@ -722,9 +733,7 @@ def interview_eras(segments: pd.DataFrame, texts: Mapping[str, str] | None = Non
     >>> out[["code_id", "era_id", "era_rule"]].values.tolist()
     [['th_a', 'npfit', 'anchor'], ['th_b', 'npfit', 'participant'], ['th_b', 'ccg', 'participant']]
     """
-    methods = ("anchor", "participant", "anchor_or_participant")
-    if method not in methods:
-        raise ValueError(f"method must be one of {methods}, not {method!r}")
+    check_choice("method", method, ("anchor", "participant", "anchor_or_participant"))
     seg = numeric_spans(segments, "segments", ("source_id", "start", "end"))
     seg = seg.drop(columns=["era_id", "era_rule"], errors="ignore")
     row = pd.Series(np.arange(len(seg)), name="_row")
@@ -815,182 +824,3 @@ def by_era(policy_segments: pd.DataFrame, practice_segments: pd.DataFrame,
     practice_profile = theme_profile(practice, ["era_id", *by], facet=facet, codes=codes,
                                      measure=measure, weighting=weighting)
     return divergence(policy_profile, practice_profile, on="era_id")
-
-
-# --------------------------------------------------------------------------- trust
-
-def _covered(size: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Boolean mask of the positions inside any of the spans (+1 at starts, -1 at ends)."""
-    edges = np.zeros(size + 1, dtype=np.int64)
-    np.add.at(edges, start, 1)
-    np.add.at(edges, end, -1)
-    return np.cumsum(edges[:-1]) > 0
-
-
-def _turn_hits(turn_start, turn_end, start, end):
-    """(turn index, segment index) of every segment × turn overlap, on one axis.
-
-    Turns are sorted and disjoint, so the turns a span overlaps form one run:
-    from the first turn ending after the span starts to the last starting before it ends.
-    """
-    lo = np.searchsorted(turn_end, start, side="right")
-    hi = np.searchsorted(turn_start, end, side="left")
-    count = np.maximum(hi - lo, 0)
-    which = np.repeat(np.arange(len(start)), count)
-    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    return np.repeat(lo, count) + offset, which
-
-
-def _scores(tp, fp, fn):
-    tp, fp, fn = (np.asarray(x, dtype=float) for x in (tp, fp, fn))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        recall = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
-    return precision, recall, f1
-
-
-def dictionary_vs_human(dictionary_segments: pd.DataFrame, human_segments: pd.DataFrame,
-                        texts: Mapping[str, str], codes=None, facet: str | None = None,
-                        unit: str = "character", human: str = "union",
-                        turns: pd.DataFrame | None = None,
-                        role: str | None = "participant") -> pd.DataFrame:
-    """How well the dictionary finds what people coded: precision, recall and F1 per code.
-
-    Human coding is the reference. Only texts with human coding are scored (a text
-    nobody coded says nothing about the dictionary's errors). Precision: of what the
-    dictionary marked, the part people marked with the same code; recall: of what people
-    marked, the part the dictionary found; F1: their harmonic mean.
-
-    Parameters
-    ----------
-    dictionary_segments : DataFrame
-        The dictionary's segments (``dictionary_segments.csv``).
-    human_segments : DataFrame
-        Human coding with a ``coder`` column; rows by ``"dictionary"`` are ignored.
-    texts : mapping of source_id to str
-        The normalised texts.
-    codes : DataFrame, Codebook or list of code ids, optional
-        The codes scored (a codes table is filtered to ``facet``); default: the codes
-        of ``facet`` in the codebook, or with no facet every code either side used.
-    facet : str, optional
-        E.g. ``"theme"``.
-    unit : {"character", "turn"}
-        ``character``: each character is a decision (the dictionary marks whole turns or
-        sentences, people mark passages, so character precision is low by
-        construction). ``turn``: each turn is a decision; a side codes a turn when one
-        of its segments of the code overlaps it.
-    human : {"union", "intersection"} or str
-        ``union``: coded by any human coder; ``intersection``: by every human coder
-        (only texts every coder coded are scored); another value: that coder alone.
-    turns : DataFrame
-        ``source_id, turn, start, end[, role]``; needed for ``unit="turn"``.
-    role : str, optional
-        With ``unit="turn"``: score only turns of this role (the dictionary codes
-        participants' turns); None for all turns.
-
-    Returns
-    -------
-    DataFrame
-        ``code_id, unit, n_dictionary, n_human`` (segments in the scored texts),
-        ``tp, fp, fn`` (characters or turns), ``precision, recall, f1`` (NaN when
-        undefined), rounded to 6 places; codes in order, then an :data:`OVERALL` row
-        pooling the counts of all codes (micro-averaged).
-
-    Examples
-    --------
-    >>> texts = {"P01": "0123456789"}
-    >>> dic = pd.DataFrame({"source_id": ["P01"], "code_id": ["th_a"], "start": [0], "end": [6]})
-    >>> hum = pd.DataFrame({"source_id": ["P01"], "code_id": ["th_a"], "start": [4],
-    ...                     "end": [8], "coder": ["A"]})
-    >>> dictionary_vs_human(dic, hum, texts)[["code_id", "tp", "fp", "fn", "precision", "recall"]]
-         code_id  tp  fp  fn  precision  recall
-    0       th_a   2   4   2   0.333333     0.5
-    1  (overall)   2   4   2   0.333333     0.5
-    """
-    if unit not in ("character", "turn"):
-        raise ValueError(f"unit must be 'character' or 'turn', not {unit!r}")
-    dic = _spans(dictionary_segments, "dictionary segments", texts)
-    hum = _spans(human_segments, "human segments", texts, extra=["coder"])
-    hum = hum[hum["coder"].astype(str) != "dictionary"].reset_index(drop=True)
-    coders = sorted(hum["coder"].astype(str).unique())
-    if human not in HUMAN_RULES:
-        if human not in coders:
-            raise ValueError(f"human must be one of {HUMAN_RULES} or a coder in the table "
-                             f"({coders}), not {human!r}")
-        hum, coders = hum[hum["coder"].astype(str) == human].reset_index(drop=True), [human]
-    if codes is None and facet is None:
-        code_ids = sorted(set(dic["code_id"].astype(str)) | set(hum["code_id"].astype(str)))
-    else:
-        code_ids = _code_ids(codes, facet)
-    # The scored texts: coded by the human reference (by every coder for an intersection).
-    per_source = hum.groupby("source_id")["coder"].nunique()
-    need = len(coders) if human == "intersection" else 1
-    sample = sorted(per_source.index[per_source >= need].astype(str))
-    in_sample = pd.Series(sample, dtype=object)
-    keep_codes = pd.Series(code_ids, dtype=object)
-    dic = dic[dic["source_id"].isin(in_sample) & dic["code_id"].isin(keep_codes)]
-    hum = hum[hum["source_id"].isin(in_sample) & hum["code_id"].isin(keep_codes)]
-
-    # One axis for all scored texts, a gap of one between texts.
-    lengths = np.array([len(texts[s]) for s in sample], dtype=np.int64)
-    base = dict(zip(sample, np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).tolist()))
-    size = int((lengths + 1).sum())
-
-    def axis(seg):
-        offset = seg["source_id"].astype(str).map(base).to_numpy(np.int64)
-        return offset + seg["start"].to_numpy(np.int64), offset + seg["end"].to_numpy(np.int64)
-
-    d_start, d_end = axis(dic)
-    h_start, h_end = axis(hum)
-    d_code, h_code = dic["code_id"].astype(str).to_numpy(), hum["code_id"].astype(str).to_numpy()
-    h_coder = hum["coder"].astype(str).to_numpy()
-    rule_coders = coders if human == "intersection" else [None]
-
-    if unit == "turn":
-        if turns is None:
-            raise ValueError("unit='turn' needs the turns table")
-        tr = numeric_spans(turns, "turns", ("source_id", "turn", "start", "end"))
-        keep = tr["source_id"].astype(str).isin(in_sample) & (tr["end"] > tr["start"])
-        if role is not None:
-            if "role" not in tr.columns:
-                raise DataError("turns", 1, "table lacks column 'role'")
-            keep &= tr["role"].astype(str) == role
-        tr = tr[keep]
-        t_start, t_end = axis(tr)
-        order = np.argsort(t_start, kind="stable")
-        t_start, t_end = t_start[order], t_end[order]
-        d_turn, d_row = _turn_hits(t_start, t_end, d_start, d_end)
-        h_turn, h_row = _turn_hits(t_start, t_end, h_start, h_end)
-
-    rows = []
-    for code_id in code_ids:
-        d_rows = d_code == code_id
-        if unit == "character":
-            d_mask = _covered(size, d_start[d_rows], d_end[d_rows])
-            h_mask = np.ones(size, dtype=bool)
-            for coder in rule_coders:
-                mine = (h_code == code_id) & ((h_coder == coder) if coder else True)
-                h_mask &= _covered(size, h_start[mine], h_end[mine])
-        else:
-            d_mask = np.zeros(len(t_start), dtype=bool)
-            d_mask[d_turn[d_rows[d_row]]] = True
-            h_mask = np.ones(len(t_start), dtype=bool)
-            for coder in rule_coders:
-                mine = (h_code == code_id) & ((h_coder == coder) if coder else True)
-                marked = np.zeros(len(t_start), dtype=bool)
-                marked[h_turn[mine[h_row]]] = True
-                h_mask &= marked
-        rows.append((code_id, int(d_rows.sum()), int((h_code == code_id).sum()),
-                     int((d_mask & h_mask).sum()), int((d_mask & ~h_mask).sum()),
-                     int((~d_mask & h_mask).sum())))
-    out = pd.DataFrame(rows, columns=["code_id", "n_dictionary", "n_human", "tp", "fp", "fn"])
-    total = out[["n_dictionary", "n_human", "tp", "fp", "fn"]].sum()
-    out = pd.concat([out, pd.DataFrame([{"code_id": OVERALL, **total.to_dict()}])],
-                    ignore_index=True)
-    counts = ["n_dictionary", "n_human", "tp", "fp", "fn"]
-    out[counts] = out[counts].astype("int64")
-    out.insert(1, "unit", unit)
-    precision, recall, f1 = _scores(out["tp"], out["fp"], out["fn"])
-    out["precision"], out["recall"], out["f1"] = (np.round(x, 6) for x in (precision, recall, f1))
-    return out

@@ -64,7 +64,7 @@ import pandas as pd
 
 from .errors import DataError
 from .io import csv_line
-from .matrices import check_spans_in_texts, numeric_spans
+from .spans import check_spans_in_texts, numeric_spans
 
 try:  # the regular-expression parser of the standard library (3.11-3.13), for anchors
     from re import _constants as _C, _parser as _P

@@ -314,94 +314,124 @@ def _check_file(path: Path):
 
 
 def _check_codes(path, codes, nodes) -> list[DataError]:
+    """Every code's own fields, then the relations between codes; errors by line."""
     import yaml
 
     errors = []
-    seen: dict[str, int] = {}
+    line_of: dict[str, int] = {}  # the line of each id's (first) definition
     valid: dict[str, dict] = {}
-    line_of: dict[str, int] = {}
     for code, node in zip(codes, nodes):
         line = node.start_mark.line + 1
         if not isinstance(code, dict) or not isinstance(node, yaml.MappingNode):
             errors.append(DataError(path, line, "each code must be a mapping of fields"))
             continue
-        keys = _mapping_lines(node)
-        cid = code.get("id")
-        name = f"code {cid!r}" if isinstance(cid, str) else "code"
+        cid = _check_code(path, code, node, line, line_of, errors)
+        if cid is not None:
+            line_of[cid] = line
+            valid[cid] = code
+    errors += _check_parents(path, valid, line_of)
+    errors += _check_cycles(path, valid, line_of)
+    return sorted(errors, key=lambda e: e.line if isinstance(e.line, int) else 0)
 
-        def err(key, reason, item_line=None):
-            errors.append(DataError(path, item_line or keys.get(key, line),
-                                    f"{name}: {reason}"))
 
-        names = [str(k.value) for k, _ in node.value]
-        dup_keys = sorted({k for k in names if names.count(k) > 1})
-        for key in dup_keys:
-            err(key, f"field {key!r} given twice")
-        is_sst = code.get("facet") == "sst"
-        allowed = CODE_FIELDS + SST_FIELDS
-        for key in map(str, code):
-            if key not in allowed:
-                err(key, f"unknown field {key!r}")
-            elif key in SST_FIELDS and not is_sst:
-                err(key, f"{key} belongs only to codes of the sst facet")
-        missing = [k for k in CODE_FIELDS + (SST_FIELDS if is_sst else ()) if k not in code]
-        if missing:
-            err(None, f"missing field(s) {', '.join(missing)}")
-        if not (isinstance(cid, str) and CODE_ID.match(cid)):
-            err("id", "id must be lower-case letters, digits and underscores, "
-                      "starting with a letter")
+def _check_code(path, code: dict, node, line: int, line_of: dict[str, int],
+                errors: list[DataError]) -> str | None:
+    """Check one code's fields, appending to ``errors``; its id when the id is usable
+    (well formed and not seen before)."""
+    keys = _mapping_lines(node)
+    cid = code.get("id")
+    name = f"code {cid!r}" if isinstance(cid, str) else "code"
+
+    def err(key, reason, item_line=None):
+        errors.append(DataError(path, item_line or keys.get(key, line), f"{name}: {reason}"))
+
+    _check_field_names(code, node, err)
+    if not (isinstance(cid, str) and CODE_ID.match(cid)):
+        err("id", "id must be lower-case letters, digits and underscores, "
+                  "starting with a letter")
+        return None
+    if cid in line_of:
+        err("id", f"duplicate id (first defined on line {line_of[cid]})")
+        return None
+    _check_values(code, cid, err)
+    _check_lists(code, node, err)
+    return cid
+
+
+def _check_field_names(code: dict, node, err) -> None:
+    """No field twice, none unknown, the SST fields only on SST codes, none missing."""
+    names = [str(k.value) for k, _ in node.value]
+    for key in sorted({k for k in names if names.count(k) > 1}):
+        err(key, f"field {key!r} given twice")
+    is_sst = code.get("facet") == "sst"
+    allowed = CODE_FIELDS + SST_FIELDS
+    for key in map(str, code):
+        if key not in allowed:
+            err(key, f"unknown field {key!r}")
+        elif key in SST_FIELDS and not is_sst:
+            err(key, f"{key} belongs only to codes of the sst facet")
+    missing = [k for k in CODE_FIELDS + (SST_FIELDS if is_sst else ()) if k not in code]
+    if missing:
+        err(None, f"missing field(s) {', '.join(missing)}")
+
+
+def _check_values(code: dict, cid: str, err) -> None:
+    """The facet (and the id's prefix it asks for), parent, texts, codable, colour and
+    the SST fields."""
+    facet = code.get("facet")
+    if not isinstance(facet, str) or facet not in FACETS:
+        err("facet", f"unknown facet {facet!r}; expected one of {', '.join(FACETS)}")
+    elif not cid.startswith(FACETS[facet][1]):
+        err("id", f"ids of facet {facet} start with {FACETS[facet][1]!r}")
+    parent = code.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        err("parent", "parent must be a code id or null")
+    for key in ("label", "definition", "inclusion", "exclusion"):
+        if key in code and not (isinstance(code[key], str) and code[key].strip()):
+            err(key, f"{key} must be a non-empty text")
+    if "codable" in code and not isinstance(code["codable"], bool):
+        err("codable", "codable must be true or false")
+    colour = code.get("colour")
+    if "colour" in code and not (isinstance(colour, str) and COLOUR.match(colour)):
+        err("colour", f"colour {colour!r} is not of the form #RRGGBB")
+    if facet == "sst":
+        if code.get("sst_component") not in SST_COMPONENTS:
+            err("sst_component", f"sst_component must be one of {', '.join(SST_COMPONENTS)}")
+        if code.get("bracket") not in BRACKETS:
+            err("bracket", f"bracket must be one of {', '.join(BRACKETS)}")
+
+
+def _check_lists(code: dict, node, err) -> None:
+    """Indicators and stems: lists of texts, stems well formed, none twice, none on a
+    code that is not codable."""
+    lists_ok = True
+    for key in LIST_COLUMNS:
+        value = code.get(key, [])
+        if not isinstance(value, list):
+            err(key, f"{key} must be a list")
+            lists_ok = False
             continue
-        if cid in seen:
-            err("id", f"duplicate id (first defined on line {seen[cid]})")
-            continue
-        seen[cid] = line
-        line_of[cid] = line
-        facet = code.get("facet")
-        if not isinstance(facet, str) or facet not in FACETS:
-            err("facet", f"unknown facet {facet!r}; expected one of {', '.join(FACETS)}")
-        elif not cid.startswith(FACETS[facet][1]):
-            err("id", f"ids of facet {facet} start with {FACETS[facet][1]!r}")
-        parent = code.get("parent")
-        if parent is not None and not isinstance(parent, str):
-            err("parent", "parent must be a code id or null")
-        for key in ("label", "definition", "inclusion", "exclusion"):
-            if key in code and not (isinstance(code[key], str) and code[key].strip()):
-                err(key, f"{key} must be a non-empty text")
-        if "codable" in code and not isinstance(code["codable"], bool):
-            err("codable", "codable must be true or false")
-        colour = code.get("colour")
-        if "colour" in code and not (isinstance(colour, str) and COLOUR.match(colour)):
-            err("colour", f"colour {colour!r} is not of the form #RRGGBB")
-        if is_sst:
-            if code.get("sst_component") not in SST_COMPONENTS:
-                err("sst_component", f"sst_component must be one of {', '.join(SST_COMPONENTS)}")
-            if code.get("bracket") not in BRACKETS:
-                err("bracket", f"bracket must be one of {', '.join(BRACKETS)}")
-        lists_ok = True
-        for key in LIST_COLUMNS:
-            value = code.get(key, [])
-            if not isinstance(value, list):
-                err(key, f"{key} must be a list")
-                lists_ok = False
-                continue
-            items = _value_node(node, key)
-            for i, item in enumerate(value):
-                item_line = items.value[i].start_mark.line + 1 if items is not None else None
-                if not isinstance(item, str) or not item.strip() or "|" in item:
-                    err(key, f"{key} entry {item!r} must be a non-empty text without '|'",
-                        item_line)
-                elif key != "indicators" and not STEM.match(item):
-                    err(key, f"malformed stem {item!r}: lower-case letters, digits, "
-                             "spaces, - ' & only, with an optional final *", item_line)
-        if lists_ok:
-            stems = list(code.get("stems", [])) + list(code.get("noisy_stems", []))
-            dups = sorted({s for s in stems if stems.count(s) > 1 and isinstance(s, str)})
-            if dups:
-                err("stems", f"stem(s) listed twice: {', '.join(dups)}")
-            if code.get("codable") is False and (stems or code.get("indicators")):
-                err("stems", "a code that is not codable carries no stems or indicators")
-        valid[cid] = code
-    # Relations between codes, once every id is known.
+        items = _value_node(node, key)
+        for i, item in enumerate(value):
+            item_line = items.value[i].start_mark.line + 1 if items is not None else None
+            if not isinstance(item, str) or not item.strip() or "|" in item:
+                err(key, f"{key} entry {item!r} must be a non-empty text without '|'",
+                    item_line)
+            elif key != "indicators" and not STEM.match(item):
+                err(key, f"malformed stem {item!r}: lower-case letters, digits, "
+                         "spaces, - ' & only, with an optional final *", item_line)
+    if lists_ok:
+        stems = list(code.get("stems", [])) + list(code.get("noisy_stems", []))
+        dups = sorted({s for s in stems if stems.count(s) > 1 and isinstance(s, str)})
+        if dups:
+            err("stems", f"stem(s) listed twice: {', '.join(dups)}")
+        if code.get("codable") is False and (stems or code.get("indicators")):
+            err("stems", "a code that is not codable carries no stems or indicators")
+
+
+def _check_parents(path, valid: dict[str, dict], line_of: dict[str, int]) -> list[DataError]:
+    """Each parent is a code of the codebook, of the same facet (and SST component)."""
+    errors = []
     for cid, code in valid.items():
         parent = code.get("parent")
         here = line_of[cid]
@@ -416,6 +446,12 @@ def _check_codes(path, codes, nodes) -> list[DataError]:
                   and valid[parent].get("sst_component") != code.get("sst_component")):
                 errors.append(DataError(path, here, f"code {cid!r}: sst_component differs "
                                                     f"from that of its parent {parent!r}"))
+    return errors
+
+
+def _check_cycles(path, valid: dict[str, dict], line_of: dict[str, int]) -> list[DataError]:
+    """No code is its own ancestor."""
+    errors = []
     for cid in valid:
         chain, node = [cid], valid[cid].get("parent")
         while isinstance(node, str) and node in valid and node not in chain:
@@ -426,7 +462,7 @@ def _check_codes(path, codes, nodes) -> list[DataError]:
             if cid == min(chain, key=line_of.get):
                 errors.append(DataError(path, line_of[cid], "cycle in parents: "
                                         + " -> ".join(chain + [cid])))
-    return sorted(errors, key=lambda e: e.line if isinstance(e.line, int) else 0)
+    return errors
 
 
 def _duplicate_keys(root, path: Path) -> list[DataError]:

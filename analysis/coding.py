@@ -40,8 +40,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .errors import DataError
-
-SEGMENT_COLUMNS = ["segment_id", "source_id", "code_id", "start", "end", "coder", "text"]
+from .schema import SEGMENT_COLUMNS, check_choice
 #: The coder name of :func:`dictionary_code` suggestions.
 DICTIONARY_CODER = "dictionary"
 
@@ -100,7 +99,6 @@ def validate_segments(segments, texts: Mapping[str, str] | None = None, codebook
         For the first bad row, naming ``where`` and the row's place.
     """
     import numpy as np
-    import pandas as pd
 
     from .io import csv_line
 
@@ -119,41 +117,11 @@ def validate_segments(segments, texts: Mapping[str, str] | None = None, codebook
     def check(bad, reason):
         problems.append((np.asarray(bad, dtype=bool), reason))
 
-    for col in ("source_id", "code_id", "coder"):
-        values = df[col].astype(str).str.strip()
-        check(values.eq("") | df[col].isna(), lambda i, col=col: f"empty {col}")
-    starts = df["start"].astype(str).str.strip()
-    ends = df["end"].astype(str).str.strip()
-    # at most 18 digits: larger numbers lie beyond any text and would overflow int64
-    ok_num = starts.str.fullmatch(r"\d{1,18}") & ends.str.fullmatch(r"\d{1,18}")
-    check(~ok_num, lambda i: f"start and end must be whole numbers >= 0, got "
-                             f"{df.at[i, 'start']!r} and {df.at[i, 'end']!r}")
-    start = pd.to_numeric(starts.where(ok_num, "0")).astype("int64").to_numpy()
-    end = pd.to_numeric(ends.where(ok_num, "0")).astype("int64").to_numpy()
-    check(ok_num & (end <= start), lambda i: f"end {end[i]} is not after start {start[i]}")
-    sources = df["source_id"].astype(str)
+    start, end, ok_num = _check_fields(df, check)
     if texts is not None:
-        known = sources.isin(list(texts)).to_numpy()
-        check(~known, lambda i: f"unknown source {sources[i]!r} (no text for it)")
-        length = np.array([len(texts[s]) if k else 0 for s, k in zip(sources, known)])
-        in_range = known & (end <= length)
-        check(known & ok_num & ~in_range,
-              lambda i: f"offsets {start[i]}-{end[i]} out of range: text of "
-                        f"{sources[i]!r} has {length[i]} characters")
-        quoted = df["text"].astype(str).to_numpy()
-        actual = [texts[s][a:b] if ok else "" for s, a, b, ok
-                  in zip(sources, start, end, in_range & ok_num)]
-        check(in_range & ok_num & (quoted != np.array(actual, dtype=object)),
-              lambda i: f"text {_short(quoted[i])} does not match the source text "
-                        f"at {start[i]}-{end[i]}, which is {_short(actual[i])}")
+        _check_against_texts(df, texts, start, end, ok_num, check)
     if codebook is not None:
-        codes = codebook.codes.set_index("code_id")["codable"]
-        code_ids = df["code_id"].astype(str)
-        exists = code_ids.isin(list(codes.index)).to_numpy()
-        check(~exists, lambda i: f"unknown code {code_ids[i]!r} (not in the codebook)")
-        codable = code_ids.isin(list(codes.index[codes.to_numpy(bool)])).to_numpy()
-        check(exists & ~codable, lambda i: f"code {code_ids[i]!r} groups other codes and "
-                                           "is not applied to text; use one of its children")
+        _check_against_codebook(df, codebook, check)
     if not allow_dictionary:
         check(df["coder"].astype(str).str.strip().eq(DICTIONARY_CODER),
               lambda i: "a dictionary suggestion in human coding: review it and "
@@ -172,6 +140,57 @@ def validate_segments(segments, texts: Mapping[str, str] | None = None, codebook
         raise DataError(where, place(i), reason(i))
     df["start"], df["end"] = start, end
     return df
+
+
+def _check_fields(df, check):
+    """Empty ids and coder, offsets that are not whole numbers or not in order; returns
+    the offsets as integers (0 where not numbers) and where they are numbers."""
+    import pandas as pd
+
+    for col in ("source_id", "code_id", "coder"):
+        values = df[col].astype(str).str.strip()
+        check(values.eq("") | df[col].isna(), lambda i, col=col: f"empty {col}")
+    starts = df["start"].astype(str).str.strip()
+    ends = df["end"].astype(str).str.strip()
+    # at most 18 digits: larger numbers lie beyond any text and would overflow int64
+    ok_num = starts.str.fullmatch(r"\d{1,18}") & ends.str.fullmatch(r"\d{1,18}")
+    check(~ok_num, lambda i: f"start and end must be whole numbers >= 0, got "
+                             f"{df.at[i, 'start']!r} and {df.at[i, 'end']!r}")
+    start = pd.to_numeric(starts.where(ok_num, "0")).astype("int64").to_numpy()
+    end = pd.to_numeric(ends.where(ok_num, "0")).astype("int64").to_numpy()
+    check(ok_num & (end <= start), lambda i: f"end {end[i]} is not after start {start[i]}")
+    return start, end, ok_num
+
+
+def _check_against_texts(df, texts, start, end, ok_num, check):
+    """Sources with a text, offsets inside it, and the quoted text equal to it there."""
+    import numpy as np
+
+    sources = df["source_id"].astype(str)
+    known = sources.isin(list(texts)).to_numpy()
+    check(~known, lambda i: f"unknown source {sources[i]!r} (no text for it)")
+    length = np.array([len(texts[s]) if k else 0 for s, k in zip(sources, known)])
+    in_range = known & (end <= length)
+    check(known & ok_num & ~in_range,
+          lambda i: f"offsets {start[i]}-{end[i]} out of range: text of "
+                    f"{sources[i]!r} has {length[i]} characters")
+    quoted = df["text"].astype(str).to_numpy()
+    actual = [texts[s][a:b] if ok else "" for s, a, b, ok
+              in zip(sources, start, end, in_range & ok_num)]
+    check(in_range & ok_num & (quoted != np.array(actual, dtype=object)),
+          lambda i: f"text {_short(quoted[i])} does not match the source text "
+                    f"at {start[i]}-{end[i]}, which is {_short(actual[i])}")
+
+
+def _check_against_codebook(df, codebook, check):
+    """Codes of the codebook, and codable ones (not a code that only groups others)."""
+    codes = codebook.codes.set_index("code_id")["codable"]
+    code_ids = df["code_id"].astype(str)
+    exists = code_ids.isin(list(codes.index)).to_numpy()
+    check(~exists, lambda i: f"unknown code {code_ids[i]!r} (not in the codebook)")
+    codable = code_ids.isin(list(codes.index[codes.to_numpy(bool)])).to_numpy()
+    check(exists & ~codable, lambda i: f"code {code_ids[i]!r} groups other codes and "
+                                       "is not applied to text; use one of its children")
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -352,7 +371,7 @@ def roll_up(segments, codebook, to: str | int = "component"):
         target = [chain[0] for chain in chains]
     elif isinstance(to, int) and not isinstance(to, bool) and to >= 0:
         target = [chain[min(to, len(chain) - 1)] for chain in chains]
-    else:
+    else:  # not check_choice: a depth is any whole number >= 0
         raise ValueError(f"to must be 'component', 'root' or a depth >= 0, not {to!r}")
     mapping = dict(zip(codes["code_id"], target))
     unknown = sorted(set(segments["code_id"]) - set(mapping))
@@ -375,8 +394,7 @@ def select_facet(segments, codebook, facet: str):
     """
     from .codebook import FACETS
 
-    if facet not in FACETS:
-        raise ValueError(f"unknown facet {facet!r}; expected one of {', '.join(FACETS)}")
+    check_choice("facet", facet, FACETS)
     facet_of = dict(zip(codebook.codes["code_id"], codebook.codes["facet"]))
     keep = segments["code_id"].map(facet_of).eq(facet).to_numpy()
     return segments[keep].reset_index(drop=True)
@@ -593,18 +611,30 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     >>> out[["code_id", "start", "end", "stem"]].values.tolist()
     [['lvl_meso', 0, 24, 'icb'], ['th_funding', 0, 24, 'bid|funding']]
     """
+    check_choice("unit", unit, ("sentence", "turn"))
+    requires = check_choice("noisy_requires", noisy_requires or "facet", ("facet", "code"))
+    sources = sorted(texts)
+    units = _units(texts, unit, turns)
+    words = _word_axis(texts, sources)
+    entries = _stem_entries(codebook)
+    entry, first, last = _stem_hits(texts, sources, entries, words)
+    placed = _place_in_units(texts, sources, units, words, entry, first, last)
+    base, unit_start, unit_end, u, at, entry = placed
+    u, entry, code, code_ids = _one_row_per_unit_and_code(u, at, entry, entries,
+                                                          include_noisy, requires)
+    return _suggestion_table(texts, sources, entries, base, unit_start, unit_end, u, entry,
+                             code, code_ids)
+
+
+def _word_axis(texts: Mapping[str, str], sources: list[str]):
+    """Every word of every text, on one axis: ``(starts, ends, word_id, word_base, vocab)``.
+
+    Word ``i`` is ``vocab[word_id[i]]`` at ``starts[i]:ends[i]`` of its text;
+    ``word_base[d]`` is the index of the first word of ``sources[d]``.
+    """
     import numpy as np
     import pandas as pd
 
-    if unit not in ("sentence", "turn"):
-        raise ValueError(f"unit must be 'sentence' or 'turn', not {unit!r}")
-    requires = noisy_requires or "facet"
-    if requires not in ("facet", "code"):
-        raise ValueError(f"noisy_requires must be 'facet' or 'code', not {noisy_requires!r}")
-    sources = sorted(texts)
-    units = _units(texts, unit, turns)
-
-    # Every word of every text, on one axis; ``base`` puts each text on a global axis.
     # Words are numbered in order of first appearance, one text at a time: the strings
     # of a text are dropped once numbered (a list of every word of a large study would
     # take hundreds of megabytes).
@@ -613,7 +643,7 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     # take no memory, and no per-text pieces wait to be concatenated.
     most = sum((len(texts[sid]) + 1) // 2 for sid in sources)
     starts, ends, word_id = (np.empty(most, dtype=np.int64) for _ in range(3))
-    word_base = np.zeros(len(sources) + 1, dtype=np.int64)  # doc(i): the text of word i
+    word_base = np.zeros(len(sources) + 1, dtype=np.int64)  # the text of word i: _doc
     numbers: dict[str, int] = {}
     for d, sid in enumerate(sources):
         s, e = _tokenise(texts[sid])
@@ -625,34 +655,28 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
                           dtype=np.int64)
         word_id[at:at + len(s)] = number[local]
     starts, ends, word_id = (x[:word_base[-1]] for x in (starts, ends, word_id))
-    empty = np.zeros(0, dtype=np.int64)
-    vocab = list(numbers)
+    return starts, ends, word_id, word_base, list(numbers)
 
-    def doc(i: np.ndarray) -> np.ndarray:
-        return np.searchsorted(word_base, i, side="right") - 1
+
+def _doc(word_base, i):
+    """The text (index into the sorted sources) of each word index ``i``."""
+    import numpy as np
+
+    return np.searchsorted(word_base, i, side="right") - 1
+
+
+def _stem_hits(texts: Mapping[str, str], sources: list[str], entries, words):
+    """``(entry, first word, last word)`` of every match of every stem entry."""
+    import numpy as np
+
+    starts, ends, word_id, word_base, vocab = words
+    empty = np.zeros(0, dtype=np.int64)
     lower = np.array([w.lower() for w in vocab], dtype=object)
     order = np.argsort(lower, kind="stable")
     vocab_sorted = lower[order].astype(str) if len(lower) else np.zeros(0, dtype=str)
-
-    entries = _stem_entries(codebook)
     word_sets = [[_word_ids(vocab_sorted, order, w, prefix and j == len(ws) - 1)
                   for j, w in enumerate(ws)] for *_, ws, _seps, prefix in entries]
-    # Which entries can start at each word: pairs (vocabulary id, entry), grouped by id.
-    pair_word = np.concatenate([ids[0] for ids in word_sets] or [empty])
-    pair_entry = np.repeat(np.arange(len(entries)), [len(ids[0]) for ids in word_sets])
-    by_word = np.argsort(pair_word, kind="stable")
-    pair_entry = pair_entry[by_word]
-    per_word = np.bincount(pair_word, minlength=len(vocab)) if len(vocab) else empty
-    offset = np.concatenate(([0], np.cumsum(per_word)[:-1])) if len(vocab) else empty
-    cand = np.flatnonzero(per_word[word_id] > 0) if len(word_id) else empty
-    n_cand = per_word[word_id[cand]]
-    cand_word = np.repeat(cand, n_cand)
-    within = np.arange(len(cand_word)) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
-    cand_entry = pair_entry[offset[word_id[cand_word]] + within] if len(cand_word) else empty
-    by_entry = np.argsort(cand_entry, kind="stable")
-    cand_word, cand_entry = cand_word[by_entry], cand_entry[by_entry]
-    bounds = np.searchsorted(cand_entry, np.arange(len(entries) + 1))
-
+    cand_word, bounds = _first_words(word_sets, word_id, len(vocab))
     hits = []  # per entry: (entry, index of first word, index of last word)
     for k, (*_, stem_words, seps, _) in enumerate(entries):
         first = cand_word[bounds[k]:bounds[k + 1]]
@@ -660,31 +684,74 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
         for j in range(1, last + 1):  # later words of a phrase, and the gaps between
             nxt = first + j
             ok = nxt < len(word_id)
-            ok[ok] &= (doc(nxt[ok]) == doc(first[ok])) & np.isin(word_id[nxt[ok]],
-                                                                 word_sets[k][j])
+            ok[ok] &= ((_doc(word_base, nxt[ok]) == _doc(word_base, first[ok]))
+                       & np.isin(word_id[nxt[ok]], word_sets[k][j]))
             first = first[ok]
             check = _GAP_OK.get(seps[j - 1][0], lambda gap, sep=seps[j - 1]: gap == sep)
             gaps = [texts[sources[d]][a:b] for d, a, b
-                    in zip(doc(first), ends[first + j - 1], starts[first + j])]
+                    in zip(_doc(word_base, first), ends[first + j - 1], starts[first + j])]
             first = first[np.array([check(g) for g in gaps], dtype=bool)] if gaps else first
         hits.append((np.full(len(first), k), first, first + last))
-    entry = np.concatenate([h[0] for h in hits] or [empty])
-    first = np.concatenate([h[1] for h in hits] or [empty])
-    last = np.concatenate([h[2] for h in hits] or [empty])
+    return tuple(np.concatenate([h[i] for h in hits] or [empty]) for i in range(3))
 
-    # The unit of each match, on the global axis.
+
+def _first_words(word_sets, word_id, n_vocab: int):
+    """The words where each entry's first stem word matches, grouped by entry:
+    ``(word indices, bounds)``, entry ``k``'s being ``bounds[k]:bounds[k + 1]``."""
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    # Which entries can start at each word: pairs (vocabulary id, entry), grouped by id.
+    pair_word = np.concatenate([ids[0] for ids in word_sets] or [empty])
+    pair_entry = np.repeat(np.arange(len(word_sets)), [len(ids[0]) for ids in word_sets])
+    by_word = np.argsort(pair_word, kind="stable")
+    pair_entry = pair_entry[by_word]
+    per_word = np.bincount(pair_word, minlength=n_vocab) if n_vocab else empty
+    offset = np.concatenate(([0], np.cumsum(per_word)[:-1])) if n_vocab else empty
+    cand = np.flatnonzero(per_word[word_id] > 0) if len(word_id) else empty
+    n_cand = per_word[word_id[cand]]
+    cand_word = np.repeat(cand, n_cand)
+    within = np.arange(len(cand_word)) - np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
+    cand_entry = pair_entry[offset[word_id[cand_word]] + within] if len(cand_word) else empty
+    by_entry = np.argsort(cand_entry, kind="stable")
+    cand_word, cand_entry = cand_word[by_entry], cand_entry[by_entry]
+    return cand_word, np.searchsorted(cand_entry, np.arange(len(word_sets) + 1))
+
+
+def _place_in_units(texts, sources, units, words, entry, first, last):
+    """The unit of each match on the global axis (each text after the previous one and a
+    separator), keeping the matches that lie wholly inside one unit.
+
+    Returns ``(base, unit_start, unit_end, u, at, entry)``: each text's offset, every
+    unit's span, and per kept match its unit, start and entry.
+    """
+    import numpy as np
+
+    starts, ends, _, word_base, _ = words
+    empty = np.zeros(0, dtype=np.int64)
     lengths = np.array([len(texts[s]) + 1 for s in sources], dtype=np.int64)
     base = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(sources) else empty
     # A text without units (no turns given for it) gets no candidates.
     spans = [units.get(s, (empty, empty)) for s in sources]
     unit_start = np.concatenate([a + base[d] for d, (a, _) in enumerate(spans)] or [empty])
     unit_end = np.concatenate([b + base[d] for d, (_, b) in enumerate(spans)] or [empty])
-    at = starts[first] + base[doc(first)] if len(first) else empty
-    stop = ends[last] + base[doc(last)] if len(last) else empty
+    at = starts[first] + base[_doc(word_base, first)] if len(first) else empty
+    stop = ends[last] + base[_doc(word_base, last)] if len(last) else empty
     u = np.searchsorted(unit_start, at, side="right") - 1
     # no unit at all (a study whose turns name no participant): no match is inside one
     inside = ((u >= 0) & (stop <= unit_end[np.maximum(u, 0)]) if len(u) and len(unit_end)
               else np.zeros(len(u), bool))
+    return base, unit_start, unit_end, u[inside], at[inside], entry[inside]
+
+
+def _one_row_per_unit_and_code(u, at, entry, entries, include_noisy: bool, requires: str):
+    """The matches that make rows: one stem per place, noisy stems dropped unless
+    confirmed, then per (unit, code) its distinct entries in order of first match.
+
+    Returns ``(u, entry, code, code_ids)``; ``code`` numbers ``code_ids`` (sorted).
+    """
+    import numpy as np
+
     # Per entry: its code (numbered in id order, so sorting by number sorts by id),
     # facet, noisiness and stem length.
     code_ids = sorted({e[0] for e in entries})
@@ -693,7 +760,6 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     e_facet = np.array([facets.index(e[1]) for e in entries] or [0], dtype=np.int64)
     e_noisy = np.array([e[3] for e in entries] or [False], dtype=bool)
     e_length = np.array([len(e[2]) for e in entries] or [0], dtype=np.int64)
-    u, at, entry = u[inside], at[inside], entry[inside]
     code, noisy = e_code[entry], e_noisy[entry]
     # Where several stems of a code match at one place ("funding", "fund*"), the
     # non-noisy and then the longest stem stands for the match.
@@ -709,7 +775,15 @@ def dictionary_code(texts: Mapping[str, str], codebook, unit: str = "sentence", 
     # One row per (unit, code), its distinct stems in order of first match.
     _, first_seen = np.unique(u * (len(entries) + 1) + entry, return_index=True)
     first_seen.sort()
-    u, entry, code = u[first_seen], entry[first_seen], code[first_seen]
+    return u[first_seen], entry[first_seen], code[first_seen], code_ids
+
+
+def _suggestion_table(texts, sources, entries, base, unit_start, unit_end, u, entry, code,
+                      code_ids):
+    """The rows of :func:`dictionary_code`: one per (unit, code), its stems joined."""
+    import numpy as np
+    import pandas as pd
+
     starts_of_rows = np.flatnonzero(_first_of_runs(u, code))
     stem_names = np.array([e[2] for e in entries] or [""], dtype=object)[entry]
     stems = stem_names[starts_of_rows]

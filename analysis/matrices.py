@@ -26,10 +26,9 @@ cooccurrence, cooccurrence_square
     (sort and sweep, never all pairs of segments).
 code_by_attribute
     Codes × any participant attribute.
-numeric_spans, check_spans_in_texts, code_list, sweep_pairs, shorten
-    Helpers shared with :mod:`analysis.reliability` and :mod:`analysis.anchoring`:
-    checked offsets, the code selection, the sort-and-sweep of overlapping spans,
-    one-line quotes.
+code_list, shorten
+    Helpers shared with :mod:`analysis.reliability` and :mod:`analysis.alignment`:
+    the code selection and one-line quotes (the span arithmetic is :mod:`analysis.spans`).
 """
 
 from __future__ import annotations
@@ -42,16 +41,15 @@ import pandas as pd
 
 from .errors import DataError
 from .io import csv_line
+from .schema import SEGMENT_COLUMNS, TIERS, check_choice
+from .spans import check_spans_in_texts, merge_intervals, numeric_spans, sweep_pairs
 
 __all__ = [
-    "TIER_ORDER", "FACET_PREFIX", "SST_COMPONENTS", "DEFAULT_BRACKETS",
-    "numeric_spans", "framework_matrix", "framework_table", "to_html",
+    "FACET_PREFIX", "SST_COMPONENTS", "DEFAULT_BRACKETS",
+    "framework_matrix", "framework_table", "to_html",
     "sst_matrix", "cooccurrence", "cooccurrence_square", "code_by_attribute",
-    "sweep_pairs", "shorten", "check_spans_in_texts", "code_list",
+    "shorten", "code_list",
 ]
-
-#: Order of the tiers in every matrix (macro = national, meso = intermediate, micro = providers).
-TIER_ORDER = ("macro", "meso", "micro")
 
 #: Code-id prefix of each facet, used when no codes table is given.
 FACET_PREFIX = {"sst": "sst_", "level": "lvl_", "position_practice": "pp_", "theme": "th_"}
@@ -68,84 +66,8 @@ DEFAULT_BRACKETS = {
     "sst_int_gendisp": "conduct", "sst_agency": "conduct",
 }
 
-SEGMENT_COLUMNS = ("segment_id", "source_id", "code_id", "start", "end", "coder", "text")
-
 
 # --------------------------------------------------------------------------- helpers
-
-def numeric_spans(table: pd.DataFrame, name: str = "segments",
-                  columns: Iterable[str] = ("source_id", "code_id", "start", "end")
-                  ) -> pd.DataFrame:
-    """Return a copy of a span table with integer ``start``/``end``, checked.
-
-    Tables read with :func:`analysis.io.read_table` hold strings; this converts the
-    offsets and raises one :class:`~analysis.errors.DataError` naming the table and
-    the CSV line of the first bad row (non-integer, negative, or ``end < start``).
-
-    Parameters
-    ----------
-    table : DataFrame
-        Segments or turns.
-    name : str
-        What to call the table in an error message (a file name when known).
-    columns : iterable of str
-        Columns that must be present.
-
-    Returns
-    -------
-    DataFrame
-        A copy with ``start`` and ``end`` as int64 and a fresh RangeIndex.
-
-    Examples
-    --------
-    >>> numeric_spans(pd.DataFrame({"source_id": ["P01"], "code_id": ["th_funding"],
-    ...                             "start": ["3"], "end": ["9"]})).end.tolist()
-    [9]
-    """
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataError(name, 1, f"table lacks column(s) {', '.join(missing)}")
-    out = table.reset_index(drop=True).copy()
-    for col in ("start", "end"):
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad = values.isna() | (values != values.round()) | (values < 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(name, csv_line(i),
-                            f"{col} {out[col].iloc[i]!r} is not a non-negative whole number")
-        out[col] = values.astype("int64")
-    back = out["end"] < out["start"]
-    if back.any():
-        i = int(np.flatnonzero(back.to_numpy())[0])
-        raise DataError(name, csv_line(i), f"end {out['end'].iloc[i]} is before start "
-                                           f"{out['start'].iloc[i]}")
-    return out
-
-
-def check_spans_in_texts(seg: pd.DataFrame, texts: Mapping[str, str],
-                         name: str = "segments") -> None:
-    """Raise :class:`~analysis.errors.DataError` unless every segment's source has a text
-    and its span lies inside it. Row labels of ``seg`` must be the table's rows as read
-    (as :func:`numeric_spans` leaves them).
-
-    >>> seg = numeric_spans(pd.DataFrame({"source_id": ["P01"], "code_id": ["th_a"],
-    ...                                   "start": [0], "end": [12]}))
-    >>> check_spans_in_texts(seg, {"P01": "too short"})
-    Traceback (most recent call last):
-    analysis.errors.DataError: segments:2: end 12 is beyond the text of 'P01' (9 characters)
-    """
-    lengths = seg["source_id"].map({k: len(v) for k, v in texts.items()})
-    unknown = lengths.isna()
-    if unknown.any():
-        row = unknown.idxmax()
-        raise DataError(name, csv_line(row), f"source {seg.at[row, 'source_id']!r} has no text")
-    beyond = seg["end"] > lengths
-    if beyond.any():
-        row = beyond.idxmax()
-        raise DataError(name, csv_line(row), f"end {seg.at[row, 'end']} is beyond the text of "
-                                             f"{seg.at[row, 'source_id']!r} "
-                                             f"({int(lengths[row])} characters)")
-
 
 def code_list(codes, facet: str | None = None) -> list[str] | None:
     """Code ids to keep, in codebook order: from a codes table (filtered to ``facet``
@@ -207,10 +129,10 @@ def _case_table(participants: pd.DataFrame, sources: pd.DataFrame, case: str) ->
 def _case_order(cases: pd.DataFrame, pp_order: list[str] | None) -> list[str]:
     """Cases ordered by tier (macro, meso, micro, others), then position-practice
     (codebook order when known, else alphabetical), then case id."""
-    rank_tier = {t: i for i, t in enumerate(TIER_ORDER)}
+    rank_tier = {t: i for i, t in enumerate(TIERS)}
     pp_rank = {p: i for i, p in enumerate(pp_order or [])}
     keyed = cases.assign(
-        _t=cases["tier"].map(lambda t: rank_tier.get(t, len(TIER_ORDER))),
+        _t=cases["tier"].map(lambda t: rank_tier.get(t, len(TIERS))),
         _p=cases["position_practice"].map(lambda p: pp_rank.get(p, len(pp_rank))),
     ).sort_values(["_t", "tier", "_p", "position_practice", "case"], kind="stable")
     return list(dict.fromkeys(keyed["case"]))
@@ -259,23 +181,6 @@ def _starts_of_words(text: str) -> np.ndarray:
     starts = is_word.copy()
     starts[1:] &= ~is_word[:-1]
     return starts
-
-
-def _merge_intervals(group: np.ndarray, start: np.ndarray, end: np.ndarray):
-    """Union of intervals within each group: (group, start, end) of the disjoint blocks.
-
-    ``start``/``end`` must already be in one coordinate space where different groups
-    cannot overlap (callers add a group offset); sorting once and taking a running
-    maximum of the ends then merges every group in one pass.
-    """
-    order = np.lexsort((start, group))
-    g, s, e = group[order], start[order], end[order]
-    reach = np.maximum.accumulate(e)
-    new = np.ones(s.size, dtype=bool)
-    new[1:] = (s[1:] > reach[:-1]) | (g[1:] != g[:-1])
-    first = np.flatnonzero(new)
-    block_end = np.maximum.reduceat(e, first) if s.size else e
-    return g[first], s[first], block_end
 
 
 def shorten(text: str, limit: int) -> str:
@@ -367,8 +272,7 @@ def framework_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources
       case     code_id  n_segments  n_words  case_words          exemplar
     0  P01  th_funding           1        4          10  We had no money.
     """
-    if facet not in FACET_PREFIX:
-        raise ValueError(f"unknown facet {facet!r}: expected one of {sorted(FACET_PREFIX)}")
+    check_choice("facet", facet, FACET_PREFIX)
     seg = numeric_spans(segments, columns=SEGMENT_COLUMNS[:5])
     code_ids = code_list(codes, facet)
     seg = _select(seg, coder, code_ids, FACET_PREFIX[facet])
@@ -380,54 +284,12 @@ def framework_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources
         code_ids = sorted(seg["code_id"].astype(str).unique())
     pp_order = code_list(codes, "position_practice") if isinstance(codes, pd.DataFrame) else None
 
-    # Words per source, then per case; spans and turns as positions in the concatenation.
     source_ids = sorted(cases["source_id"].astype(str).unique())
-    base, word_at = _word_starts(texts, source_ids)
-    src_pos = pd.Series(np.arange(len(source_ids)), index=source_ids)
-    if turns is not None:
-        tr = numeric_spans(turns, "turns", ("source_id", "role", "start", "end"))
-        tr = tr[(tr["role"].astype(str) == role) & tr["source_id"].isin(src_pos.index)]
-        offset = base[src_pos[tr["source_id"]].to_numpy()]
-        # Only the words that start inside one of the role's turns count.
-        _, t_start, t_end = _merge_intervals(np.zeros(len(tr), dtype=np.int64),
-                                             offset + tr["start"].to_numpy(),
-                                             offset + tr["end"].to_numpy())
-        k = np.searchsorted(t_start, word_at, side="right") - 1
-        word_at = word_at[(k >= 0) & (word_at < t_end[np.maximum(k, 0)])] \
-            if t_start.size else word_at[:0]
-
-    def prefix(position: np.ndarray) -> np.ndarray:
-        """Counted words starting before each position."""
-        return np.searchsorted(word_at, position, side="left")
-
-    source_words = prefix(base[1:] - 1) - prefix(base[:-1])
-    words_by_source = pd.Series(source_words, index=source_ids)
-    case_words = (cases.assign(w=cases["source_id"].map(words_by_source).fillna(0))
+    words = _CountedWords(texts, source_ids, turns, role)
+    case_words = (cases.assign(w=cases["source_id"].map(words.per_source()).fillna(0))
                   .groupby("case")["w"].sum())
-
-    # Union of each (case, code)'s spans, measured in words.
-    code_pos = pd.Series(np.arange(len(code_ids)), index=code_ids)
-    total = int(base[-1]) + 1
-    gkey = code_pos[seg["code_id"]].to_numpy()
-    offset = base[src_pos[seg["source_id"]].to_numpy()]
-    shift = gkey * total
-    g, s, e = _merge_intervals(gkey, shift + offset + seg["start"].to_numpy(),
-                               shift + offset + seg["end"].to_numpy())
-    block_words = prefix(e - g * total) - prefix(s - g * total)
-    block_source = np.searchsorted(base, s - g * total, side="right") - 1
-    blocks = pd.DataFrame({"code_id": np.asarray(code_ids, dtype=object)[g],
-                           "source_id": np.asarray(source_ids, dtype=object)[block_source],
-                           "n_words": block_words})
-    blocks = blocks.merge(cases[["source_id", "case"]], on="source_id")
-    n_words = blocks.groupby(["case", "code_id"])["n_words"].sum()
-
-    # Exemplar: closest to the median length, ties by position.
-    seg["_len"] = seg["end"] - seg["start"]
-    median = seg.groupby(["case", "code_id"])["_len"].transform("median")
-    seg["_dist"] = (seg["_len"] - median).abs()
-    ranked = seg.sort_values(["case", "code_id", "_dist", "source_id", "start", "segment_id"],
-                             kind="stable")
-    chosen = ranked.drop_duplicates(["case", "code_id"]).set_index(["case", "code_id"])
+    n_words = _coded_words(seg, cases, code_ids, words)
+    chosen = _exemplars(seg)
     n_segments = seg.groupby(["case", "code_id"]).size()
 
     attributes = cases.groupby("case").agg(
@@ -451,6 +313,69 @@ def framework_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources
     out[["exemplar", "exemplar_segment_id"]] = out[["exemplar", "exemplar_segment_id"]].fillna("")
     return out[["case", "tier", "position_practice", "code_id", "n_segments", "n_words",
                  "case_words", "coverage", "exemplar", "exemplar_segment_id"]]
+
+
+class _CountedWords:
+    """The words that count for coverage, as sorted positions in the concatenation of the
+    sources' texts (see :func:`_word_starts`): every word, or with ``turns`` only the
+    words starting inside a turn of ``role``."""
+
+    def __init__(self, texts: Mapping[str, str], source_ids: list[str],
+                 turns: pd.DataFrame | None, role: str):
+        self.source_ids = source_ids
+        self.base, word_at = _word_starts(texts, source_ids)
+        self.position = pd.Series(np.arange(len(source_ids)), index=source_ids)
+        if turns is not None:
+            tr = numeric_spans(turns, "turns", ("source_id", "role", "start", "end"))
+            tr = tr[(tr["role"].astype(str) == role) & tr["source_id"].isin(self.position.index)]
+            offset = self.base[self.position[tr["source_id"]].to_numpy()]
+            # Only the words that start inside one of the role's turns count.
+            _, t_start, t_end = merge_intervals(np.zeros(len(tr), dtype=np.int64),
+                                                offset + tr["start"].to_numpy(),
+                                                offset + tr["end"].to_numpy())
+            k = np.searchsorted(t_start, word_at, side="right") - 1
+            word_at = word_at[(k >= 0) & (word_at < t_end[np.maximum(k, 0)])] \
+                if t_start.size else word_at[:0]
+        self.word_at = word_at
+
+    def before(self, position: np.ndarray) -> np.ndarray:
+        """Counted words starting before each position."""
+        return np.searchsorted(self.word_at, position, side="left")
+
+    def per_source(self) -> pd.Series:
+        """Counted words of each source."""
+        counts = self.before(self.base[1:] - 1) - self.before(self.base[:-1])
+        return pd.Series(counts, index=self.source_ids)
+
+
+def _coded_words(seg: pd.DataFrame, cases: pd.DataFrame, code_ids: list[str],
+                 words: _CountedWords) -> pd.Series:
+    """Counted words of the union of each (case, code)'s spans (overlaps count once)."""
+    code_pos = pd.Series(np.arange(len(code_ids)), index=code_ids)
+    total = int(words.base[-1]) + 1
+    gkey = code_pos[seg["code_id"]].to_numpy()
+    offset = words.base[words.position[seg["source_id"]].to_numpy()]
+    shift = gkey * total
+    g, s, e = merge_intervals(gkey, shift + offset + seg["start"].to_numpy(),
+                              shift + offset + seg["end"].to_numpy())
+    block_words = words.before(e - g * total) - words.before(s - g * total)
+    block_source = np.searchsorted(words.base, s - g * total, side="right") - 1
+    blocks = pd.DataFrame({"code_id": np.asarray(code_ids, dtype=object)[g],
+                           "source_id": np.asarray(words.source_ids, dtype=object)[block_source],
+                           "n_words": block_words})
+    blocks = blocks.merge(cases[["source_id", "case"]], on="source_id")
+    return blocks.groupby(["case", "code_id"])["n_words"].sum()
+
+
+def _exemplars(seg: pd.DataFrame) -> pd.DataFrame:
+    """The exemplar segment of each (case, code): closest to the median length, ties by
+    position (the rule in :func:`framework_matrix`)."""
+    seg = seg.assign(_len=seg["end"] - seg["start"])
+    median = seg.groupby(["case", "code_id"])["_len"].transform("median")
+    seg["_dist"] = (seg["_len"] - median).abs()
+    ranked = seg.sort_values(["case", "code_id", "_dist", "source_id", "start", "segment_id"],
+                             kind="stable")
+    return ranked.drop_duplicates(["case", "code_id"]).set_index(["case", "code_id"])
 
 
 def framework_table(matrix: pd.DataFrame, value: str = "n_segments") -> pd.DataFrame:
@@ -605,10 +530,8 @@ def sst_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources: pd.D
     2  conduct  macro  0        0.0           0.0
     3  conduct   meso  1        1.0           0.5
     """
-    if rows not in {"component", "code", "bracket"}:
-        raise ValueError(f"rows must be 'component', 'code' or 'bracket', not {rows!r}")
-    if bracket not in {None, "context", "conduct"}:
-        raise ValueError(f"bracket must be 'context', 'conduct' or None, not {bracket!r}")
+    check_choice("rows", rows, ("component", "code", "bracket"))
+    check_choice("bracket", bracket, ("context", "conduct", None))
     if "facet" in codes.columns:
         sst = codes[codes["facet"].astype(str) == "sst"]
     else:
@@ -649,35 +572,12 @@ def sst_matrix(segments: pd.DataFrame, participants: pd.DataFrame, sources: pd.D
 def _ordered_values(values: pd.Series, attribute: str) -> list[str]:
     present = set(values.astype(str))
     if attribute == "tier":
-        first = [t for t in TIER_ORDER if t in present]
+        first = [t for t in TIERS if t in present]
         return first + sorted(present - set(first))
     return sorted(present)
 
 
 # --------------------------------------------------------------------------- co-occurrence
-
-def sweep_pairs(key_start: np.ndarray, limit: np.ndarray, inclusive: bool = False):
-    """All index pairs (i, j), i < j, of rows sorted by ``key_start`` with
-    ``key_start[j] < limit[i]`` (``<=`` when ``inclusive``): the sweep of sort-and-sweep.
-
-    With ``limit`` = the span ends, these are exactly the pairs of overlapping spans.
-    Only the pairs that meet are generated, so the cost is O(n log n + pairs) instead
-    of the O(n²) of testing every pair.
-
-    Examples
-    --------
-    >>> i, j = sweep_pairs(np.array([0, 5, 40]), np.array([10, 20, 50]))
-    >>> list(zip(i.tolist(), j.tolist()))
-    [(0, 1)]
-    """
-    n = key_start.size
-    hi = np.searchsorted(key_start, limit, side="right" if inclusive else "left")
-    counts = np.maximum(hi - np.arange(n) - 1, 0)
-    i = np.repeat(np.arange(n), counts)
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    j = i + 1 + (np.arange(i.size) - first)
-    return i, j
-
 
 def cooccurrence(segments: pd.DataFrame, codes: pd.DataFrame | Iterable[str] | None = None,
                  by: str = "overlap", window: int = 0, turns: pd.DataFrame | None = None,
@@ -731,8 +631,7 @@ def cooccurrence(segments: pd.DataFrame, codes: pd.DataFrame | Iterable[str] | N
       code_a code_b  n  units_both  units_either  jaccard
     0   th_a   th_b  1           2             3   0.666667
     """
-    if by not in {"overlap", "turn", "window"}:
-        raise ValueError(f"by must be 'overlap', 'turn' or 'window', not {by!r}")
+    check_choice("by", by, ("overlap", "turn", "window"))
     if window < 0:
         raise ValueError("window must be zero or positive")
     seg = numeric_spans(segments)
@@ -751,27 +650,8 @@ def cooccurrence(segments: pd.DataFrame, codes: pd.DataFrame | Iterable[str] | N
         both, either_units = _turn_units(seg, code, source, source_names, turns, k)
         n = both
     else:
-        stride = int(seg["end"].max() if len(seg) else 0) + window + 2
-        key_s = source * stride + seg["start"].to_numpy()
-        key_e = source * stride + seg["end"].to_numpy()
-        order = np.argsort(key_s, kind="stable")
-        key_s, key_e, code = key_s[order], key_e[order], code[order]
-        limit = key_e + (window if by == "window" else 0)
-        i, j = sweep_pairs(key_s, limit, inclusive=(by == "window"))
-        differ = code[i] != code[j]
-        i, j = i[differ], j[differ]
-        lo, hi = np.minimum(code[i], code[j]), np.maximum(code[i], code[j])
-        n = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
-        # Segment i "has" code[j] and j "has" code[i]; count each (segment, code) once.
-        unit = np.concatenate([i, j])
-        other = np.concatenate([code[j], code[i]])
-        # Distinct (segment, code) keys by sorting (faster here than np.unique's hashing).
-        keys = np.sort(unit * k + other)
-        uniq = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if keys.size else keys
-        met = np.bincount(code[uniq // k] * k + uniq % k, minlength=k * k).reshape(k, k)
-        both = met + met.T
-        per_code = np.bincount(code, minlength=k)
-        either_units = per_code[:, None] + per_code[None, :]
+        n, both, either_units = _segment_units(seg, code, source, k,
+                                               window if by == "window" else None)
     a, b = np.triu_indices(k, 1)
     out = pd.DataFrame({
         "code_a": np.asarray(code_ids, dtype=object)[a],
@@ -783,6 +663,32 @@ def cooccurrence(segments: pd.DataFrame, codes: pd.DataFrame | Iterable[str] | N
     out["jaccard"] = (out["units_both"] / out["units_either"].where(out["units_either"] > 0)
                       ).round(6)
     return out
+
+
+def _segment_units(seg, code, source, k, window):
+    """Pairs of segments that meet (overlap, or with ``window`` not None lie at most
+    ``window`` characters apart), as k × k arrays: (pairs, segments of either code that
+    meet the other, all segments of the two codes)."""
+    stride = int(seg["end"].max() if len(seg) else 0) + (window or 0) + 2
+    key_s = source * stride + seg["start"].to_numpy()
+    key_e = source * stride + seg["end"].to_numpy()
+    order = np.argsort(key_s, kind="stable")
+    key_s, key_e, code = key_s[order], key_e[order], code[order]
+    limit = key_e + (window or 0)
+    i, j = sweep_pairs(key_s, limit, inclusive=window is not None)
+    differ = code[i] != code[j]
+    i, j = i[differ], j[differ]
+    lo, hi = np.minimum(code[i], code[j]), np.maximum(code[i], code[j])
+    n = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k)
+    # Segment i "has" code[j] and j "has" code[i]; count each (segment, code) once.
+    unit = np.concatenate([i, j])
+    other = np.concatenate([code[j], code[i]])
+    # Distinct (segment, code) keys by sorting (faster here than np.unique's hashing).
+    keys = np.sort(unit * k + other)
+    uniq = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if keys.size else keys
+    met = np.bincount(code[uniq // k] * k + uniq % k, minlength=k * k).reshape(k, k)
+    per_code = np.bincount(code, minlength=k)
+    return n, met + met.T, per_code[:, None] + per_code[None, :]
 
 
 def _turn_units(seg, code, source, source_names, turns, k):

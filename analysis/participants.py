@@ -52,6 +52,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import DataError
+from .schema import TIERS
 
 PARTICIPANT_COLUMNS = [
     "participant_id", "tier", "position_practice", "organisation_type", "sector",
@@ -61,7 +62,6 @@ PARTICIPANT_COLUMNS = [
 #: The only columns a register must have; the others are optional.
 REQUIRED_COLUMNS = ["participant_id", "tier", "transcript"]
 
-TIERS = ("macro", "meso", "micro")
 
 #: The nine position-practice codes of the SST coding frame, section 2.2, codes 25-33
 #: (listed in data/raw/codebook/README.md). Kept literal so that the register

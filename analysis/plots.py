@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .figures.style import FULL_WIDTH, OKABE_ITO, PALETTE
+from .schema import TIERS, check_choice
 
 #: One colour per control model, used by every figure that shows them.
 CONTROL_COLOURS = {
@@ -67,8 +68,7 @@ def strategy_timeline(items: pd.DataFrame, start: int, end: int, label_density: 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if label_density not in ("all", "strategies", "none"):
-        raise ValueError("label_density must be 'all', 'strategies' or 'none'")
+    check_choice("label_density", label_density, ("all", "strategies", "none"))
     rank = {t: i for i, t in enumerate(_TYPE_ORDER)}
     rows = items.assign(_rank=items["type"].map(rank)).sort_values(
         ["_rank", "start_date", "id"], kind="stable").reset_index(drop=True)
@@ -213,7 +213,7 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
         from .figures.style import TIER_COLOURS
 
         ax = axes[3]
-        for tier in ("macro", "meso", "micro"):
+        for tier in TIERS:
             part = evidence[evidence["tier"] == tier]
             if len(part):
                 ax.step(part["year"] + 0.5, part["n_segments"], where="mid", linewidth=1.3,
@@ -444,7 +444,7 @@ def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[s
 
     from .figures.style import TIER_COLOURS
 
-    groups = ["policy"] + [t for t in ("macro", "meso", "micro") if t in set(shares["group"])]
+    groups = ["policy"] + [t for t in TIERS if t in set(shares["group"])]
     colours = {"policy": OKABE_ITO["black"], **TIER_COLOURS}
     markers = {"policy": "D", "macro": "o", "meso": "s", "micro": "^"}
     y = {c: i for i, c in enumerate(order)}
@@ -472,7 +472,7 @@ def divergence_by_era(table: pd.DataFrame, eras: Sequence[str]):
 
     from .figures.style import TIER_COLOURS
 
-    tiers = [t for t in ("macro", "meso", "micro") if t in set(table["tier"])]
+    tiers = [t for t in TIERS if t in set(table["tier"])]
     eras = [e for e in eras if e in set(table["era_id"])]
     fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.7, 2.6))
     width = 0.8 / max(len(tiers), 1)

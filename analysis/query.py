@@ -27,6 +27,7 @@ import pandas as pd
 from . import paths
 from .errors import DataError
 from .io import atomic_write, table_to_csv
+from .schema import check_choice
 
 __all__ = ["COLUMNS", "Passages", "descendants", "coded_passages", "cooccurring",
            "citation", "passages_html", "write_passages", "processed_folder"]
@@ -175,7 +176,7 @@ def coded_passages(study, codes: Iterable[str] | None = None,
     >>> sorted(set(hits["tier"])), hits["citation"].iloc[0].split(",")[0]
     (['meso'], 'P02')
     """
-    folder = getattr(study, "folder", "segments.csv")
+    folder = Path(getattr(study, "folder", "segments.csv"))
     seg = study.segments.copy()
     seg["start"] = seg["start"].astype("int64")
     seg["end"] = seg["end"].astype("int64")
@@ -184,33 +185,14 @@ def coded_passages(study, codes: Iterable[str] | None = None,
         try:
             wanted = descendants(study.codes, codes) if include_children else codes
         except KeyError as exc:
-            raise DataError(Path(folder) / "codes.csv", None,
+            raise DataError(folder / "codes.csv", None,
                             f"unknown code(s) {', '.join(exc.args[0])}") from None
         seg = seg[seg["code_id"].isin(wanted)]
     if coders is not None:
         seg = seg[seg["coder"].isin(list(coders))]
-    people = study.participants
-    link = study.sources[["source_id", "participant_id"]]
-    cols = [c for c in ("participant_id", "tier", "position_practice", "eras")
-            if c in people.columns]
-    seg = seg.merge(link, on="source_id", how="left").merge(
-        people[cols].rename(columns={"eras": "participant_eras"}), on="participant_id",
-        how="left")
-    for col in ("participant_id", "tier", "position_practice"):
-        if col not in seg.columns:
-            seg[col] = ""
-        seg[col] = seg[col].fillna("").astype(str)
-    for name, values, col in (("tier", tiers, "tier"),
-                              ("position-practice", position_practices, "position_practice"),
-                              ("participant", participants, "participant_id")):
-        if values is not None:
-            values = list(values)
-            known = set(people[col]) if col in people.columns else set()
-            unknown = sorted(set(values) - known)
-            if unknown:
-                raise DataError(Path(folder) / "participants.csv", None,
-                                f"unknown {name}(s) {', '.join(unknown)}")
-            seg = seg[seg[col].isin(values)]
+    seg = _of_participants(seg, study, folder, {"tier": tiers,
+                                                "position_practice": position_practices,
+                                                "participant_id": participants})
     if pattern:
         try:
             rx = re.compile(pattern, re.I)
@@ -222,17 +204,53 @@ def coded_passages(study, codes: Iterable[str] | None = None,
                    zip(seg["source_id"], seg["start"], seg["end"])]
     if eras is not None:
         seg = _by_era(seg, study, list(eras), era_method, eras_table)
-    seg = seg.reset_index(drop=True)
-    seg[["turn", "role", "timestamp", "context", "context_start"]] = _turn_of(seg, study.turns)
+    seg = _cited(seg.reset_index(drop=True), study.turns)
+    seg = seg.sort_values(["participant_id", "source_id", "start", "end", "code_id", "coder"],
+                          kind="stable", ignore_index=True)
+    extra = (["eras"] if eras is not None else []) + ["context", "context_start"]
+    return Passages(seg[COLUMNS + extra])
+
+
+#: What an unknown value of a participant filter is called in the error.
+_FILTER_NAMES = {"tier": "tier", "position_practice": "position-practice",
+                 "participant_id": "participant"}
+
+
+def _of_participants(seg: pd.DataFrame, study, folder: Path, filters: dict) -> pd.DataFrame:
+    """The segments with their participant's id, tier, position-practice and eras
+    (``participant_eras``), kept where each filter given (column -> values) holds."""
+    people = study.participants
+    link = study.sources[["source_id", "participant_id"]]
+    cols = [c for c in ("participant_id", "tier", "position_practice", "eras")
+            if c in people.columns]
+    seg = seg.merge(link, on="source_id", how="left").merge(
+        people[cols].rename(columns={"eras": "participant_eras"}), on="participant_id",
+        how="left")
+    for col in ("participant_id", "tier", "position_practice"):
+        if col not in seg.columns:
+            seg[col] = ""
+        seg[col] = seg[col].fillna("").astype(str)
+    for col, values in filters.items():
+        if values is not None:
+            values = list(values)
+            known = set(people[col]) if col in people.columns else set()
+            unknown = sorted(set(values) - known)
+            if unknown:
+                raise DataError(folder / "participants.csv", None,
+                                f"unknown {_FILTER_NAMES[col]}(s) {', '.join(unknown)}")
+            seg = seg[seg[col].isin(values)]
+    return seg
+
+
+def _cited(seg: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
+    """The segments with their turn, role, timestamp, context and citation."""
+    seg[["turn", "role", "timestamp", "context", "context_start"]] = _turn_of(seg, turns)
     seg["timestamp"] = seg["timestamp"].fillna("").replace("nan", "")
     seg["role"] = seg["role"].fillna("")
     seg["turn"] = seg["turn"].astype("Int64")
     seg["citation"] = [citation(p, t, s) for p, t, s in
                        zip(seg["participant_id"], seg["turn"], seg["timestamp"])]
-    seg = seg.sort_values(["participant_id", "source_id", "start", "end", "code_id", "coder"],
-                          kind="stable", ignore_index=True)
-    extra = (["eras"] if eras is not None else []) + ["context", "context_start"]
-    return Passages(seg[COLUMNS + extra])
+    return seg
 
 
 def _by_era(seg, study, eras, method, eras_table):
@@ -339,8 +357,7 @@ def write_passages(passages: pd.DataFrame, fmt: str, out: os.PathLike | str | No
 
     Returns the rendered text (bytes for ``docx``).
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    check_choice("fmt", fmt, FORMATS)
     columns = [c for c in COLUMNS + ["eras", "co_codes"] if c in passages.columns]
     if fmt == "csv":
         data = table_to_csv(passages, columns)

@@ -33,8 +33,9 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .matrices import (_merge_intervals, check_spans_in_texts, code_list, numeric_spans,
-                       shorten, sweep_pairs)
+from .matrices import code_list, shorten
+from .schema import check_choice
+from .spans import check_spans_in_texts, numeric_spans, sweep_pairs, union_length
 
 __all__ = [
     "percent_agreement", "cohen_kappa", "krippendorff_alpha", "coding_units", "agreement",
@@ -258,12 +259,10 @@ def coding_units(segments: pd.DataFrame, texts: Mapping[str, str],
       code_id  n11  n10  n01  n00
     0    th_a    2    2    2    4
     """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
+    check_choice("unit", unit, UNITS)
     if unit == "segment" and not 0 < overlap <= 1:
         raise ValueError("overlap must be in (0, 1]")
-    if overlap_base not in {"union", "shorter"}:
-        raise ValueError("overlap_base must be 'union' or 'shorter'")
+    check_choice("overlap_base", overlap_base, ("union", "shorter"))
     seg, sample, code_ids = _double_coded(segments, texts, coders, codes)
     if unit == "character":
         return _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded)
@@ -297,11 +296,11 @@ def _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded):
     start, end = seg["start"].to_numpy(np.int64), seg["end"].to_numpy(np.int64)
     is_a = (seg["coder"].astype(str) == coders[0]).to_numpy()
     n_groups = len(code_ids) * n_src
-    a_len = _union_length(group[is_a], start[is_a], end[is_a], n_groups)
-    b_len = _union_length(group[~is_a], start[~is_a], end[~is_a], n_groups)
-    either = _union_length(group, start, end, n_groups)
+    a_len = union_length(group[is_a], start[is_a], end[is_a], n_groups)
+    b_len = union_length(group[~is_a], start[~is_a], end[~is_a], n_groups)
+    either = union_length(group, start, end, n_groups)
     # A and B lie inside the coded characters, so only n00 depends on exclude_uncoded.
-    kept = _union_length(src, start, end, n_src) if exclude_uncoded else lengths
+    kept = union_length(src, start, end, n_src) if exclude_uncoded else lengths
     shape = (len(code_ids), n_src)
     both = (a_len + b_len - either).reshape(shape)
     a_len, b_len = a_len.reshape(shape), b_len.reshape(shape)
@@ -313,19 +312,6 @@ def _character_units(seg, sample, code_ids, texts, coders, exclude_uncoded):
                                   "n01": n01, "n00": kept - n11 - n10 - n01}))
     columns = ["code_id", "source_id", "unit_id", "start", "end", "n11", "n10", "n01", "n00"]
     return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
-
-
-def _union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, size: int
-                  ) -> np.ndarray:
-    """Characters covered by the union of the spans of each group ``0 .. size - 1``."""
-    out = np.zeros(size, dtype=np.int64)
-    if not group.size:
-        return out
-    # One coordinate space in which groups cannot overlap, as _merge_intervals needs.
-    stride = int(end.max()) + 1
-    g, s, e = _merge_intervals(group, group * stride + start, group * stride + end)
-    np.add.at(out, g, e - s)
-    return out
 
 
 def _spans(seg, coder):

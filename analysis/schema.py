@@ -34,6 +34,10 @@ TURN_COLUMNS = ["source_id", "turn", "speaker", "role", "start", "end", "timesta
 INTERVIEW_SOURCE_COLUMNS = ["source_id", "kind", "participant_id", "title", "format",
                             "encoding", "sha256", "n_chars", "nfc"]
 
+#: One line of an import report (``import_report.csv``): ``info`` or ``warning``, what it
+#: is about, what happened, the detail.
+REPORT_COLUMNS = ["level", "item", "what", "detail"]
+
 
 def check_choice(name: str, value, options: Iterable):
     """Return `value` when it is one of `options`; otherwise raise one clear error.

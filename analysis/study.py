@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
+from .schema import REPORT_COLUMNS
 
 #: Coding-project readers by file type: the one place a new tool's format is added.
 #: Each maps a path to the reader that ``refi.read_coding_project`` picks for it:
@@ -331,7 +332,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
     rows = []
     own = bool(layout.codebooks) or layout.code_map is not None
     if not own and bool(codes["in_codebook"].all()):
-        return sst, pd.DataFrame(rows, columns=["level", "item", "what", "detail"])
+        return sst, pd.DataFrame(rows, columns=REPORT_COLUMNS)
     table = pd.DataFrame({"code_id": codes["code_id"], "parent_id": codes["parent_id"],
                           "label": codes["name"], "definition": codes["description"],
                           "colour": codes["colour"], "codable": codes["is_codable"]})
@@ -405,4 +406,4 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
                  "SST mapping"))
     book = Codebook(codes=table[CODE_COLUMNS + ["sst_code"]].reset_index(drop=True),
                     description=layout.title, path="study")
-    return book, pd.DataFrame(rows, columns=["level", "item", "what", "detail"])
+    return book, pd.DataFrame(rows, columns=REPORT_COLUMNS)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .schema import check_choice
 
 __all__ = [
     "TOKEN_PATTERN", "tokenize", "stem", "stopwords", "Index", "build_index",
@@ -606,8 +607,7 @@ def collocations(index: Index, measure: str = "pmi", min_freq: int = 3,
 
     scorers = {"pmi": BigramAssocMeasures.pmi,
                "likelihood_ratio": BigramAssocMeasures.likelihood_ratio}
-    if measure not in scorers:
-        raise ValueError(f"unknown measure {measure!r}: expected one of {sorted(scorers)}")
+    check_choice("measure", measure, sorted(scorers))
     bounds = np.concatenate([[0], np.cumsum(index.documents["n_words"].to_numpy())])
     words = index.vocabulary[index.term_ids]
     docs = [words[bounds[i]:bounds[i + 1]].tolist() for i in range(len(bounds) - 1)]

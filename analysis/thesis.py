@@ -33,6 +33,7 @@ import pandas as pd
 from . import matrices, paths
 from .codebook import labels_of
 from .errors import DataError
+from .schema import TIERS
 from .io import atomic_write, table_to_csv
 from .query import coded_passages, processed_folder
 from .wordfile import add_table, docx_bytes, new_document
@@ -76,7 +77,7 @@ def primary_coder(segments: pd.DataFrame) -> str:
 
 def _tiers(participants: pd.DataFrame) -> list[str]:
     present = list(dict.fromkeys(participants["tier"].astype(str)))
-    order = [t for t in matrices.TIER_ORDER if t in present]
+    order = [t for t in TIERS if t in present]
     return order + sorted(t for t in present if t not in order)
 
 

@@ -42,10 +42,11 @@ import pandas as pd
 from . import paths
 from .errors import DataError
 from .io import read_table, record_lines
+from .schema import TIERS, check_choice
 
 __all__ = [
     "STRATEGY_COLUMNS", "REORGANISATION_COLUMNS", "BODY_COUNT_COLUMNS", "ERA_COLUMNS",
-    "TIERS", "CONFIDENCE", "PRECISIONS", "STRATEGY_TYPES", "CONTROL_MODELS", "ERA_IDS",
+    "CONFIDENCE", "PRECISIONS", "STRATEGY_TYPES", "CONTROL_MODELS", "ERA_IDS",
     "ERAS_CSV", "load_strategies", "load_reorganisations", "load_body_counts", "load_eras",
     "validate_all", "affects_tier", "era_of", "strategy_periods", "control_model_over_time",
     "turbulence", "bodies_by_layer", "MESO_LAYERS", "load_layer_ends", "layer_steps",
@@ -74,7 +75,6 @@ ERA_COLUMNS = (
     "notes",
 )
 
-TIERS = ("macro", "meso", "micro")
 CONFIDENCE = ("high", "medium", "low")
 PRECISIONS = ("year", "month", "day")
 STRATEGY_TYPES = ("strategy", "programme", "review", "plan", "legislation", "body")
@@ -433,8 +433,7 @@ def affects_tier(table: pd.DataFrame, tier: str, column: str = "tiers") -> pd.Se
     >>> affects_tier(t, "meso").tolist()
     [True, False, True]
     """
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}: expected one of {', '.join(TIERS)}")
+    check_choice("tier", tier, TIERS)
     return table[column].str.split("|").apply(lambda parts: tier in parts).astype(bool)
 
 
@@ -610,8 +609,7 @@ def turbulence(reorganisations: pd.DataFrame, window_years: int = 3, tier: str |
     >>> t["events_in_window"].tolist(), t["event_ids"].tolist()
     ([2], ['T2-09|T2-10'])
     """
-    if step not in ("year", "month"):
-        raise ValueError(f"step must be 'year' or 'month', not {step!r}")
+    check_choice("step", step, ("year", "month"))
     if int(window_years) != window_years or window_years < 1:
         raise ValueError(f"window_years must be a whole number >= 1, not {window_years!r}")
     events = reorganisations if tier is None else reorganisations[
@@ -669,9 +667,8 @@ def bodies_by_layer(body_counts: pd.DataFrame, tiers: Sequence[str] = ("meso",),
     >>> b[b["layer"] == "SHA"][["year", "count_low"]].values.tolist()
     [[2002, 28], [2006, 10]]
     """
-    unknown = [t for t in tiers if t not in TIERS]
-    if unknown:
-        raise ValueError(f"unknown tier {unknown[0]!r}: expected one of {', '.join(TIERS)}")
+    for tier in tiers:
+        check_choice("tier", tier, TIERS)
     keep = np.zeros(len(body_counts), dtype=bool)
     for tier in tiers:
         keep |= affects_tier(body_counts, tier).to_numpy()

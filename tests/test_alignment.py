@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import alignment as al
+from analysis.dictionary_trust import dictionary_vs_human
 from analysis.errors import DataError
 
 CODES = ["th_funding", "th_central_local", "th_data_ig"]
@@ -353,7 +354,7 @@ def scores(table):
 
 def test_dictionary_vs_human_characters_union():
     assert len(T40) == 40 and T40[3:17] == "bid for money." and T40[22:40] == "SHA said no to it."
-    out = al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES)
+    out = dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES)
     got = scores(out)
     # funding: human union 3-17 (14); dictionary 0-17 -> tp 14, fp 3, fn 0.
     assert got["th_funding"] == (14, 3, 0, 0.823529, 1.0)
@@ -369,22 +370,22 @@ def test_dictionary_vs_human_characters_union():
 
 
 def test_dictionary_vs_human_intersection_and_one_coder():
-    got = scores(al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES,
+    got = scores(dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES,
                                         human="intersection"))
     # both coders: funding 3-10 (7): tp 7, fp 10; central 22-33 (11): tp 11, fp 11;
     # data only A coded it -> nothing in the intersection.
     assert got["th_funding"][:3] == (7, 10, 0)
     assert got["th_central_local"][:3] == (11, 11, 0)
     assert got["th_data_ig"][:3] == (0, 0, 0)
-    coder_a = scores(al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, human="A"))
+    coder_a = scores(dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, human="A"))
     # A alone: central 18-33 (15): tp 15, fp 7.
     assert coder_a["th_central_local"][:3] == (15, 7, 0)
     with pytest.raises(ValueError, match="human must be"):
-        al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, human="C")
+        dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, human="C")
 
 
 def test_dictionary_vs_human_turns():
-    out = al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, unit="turn",
+    out = dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, unit="turn",
                                  turns=TURNS)
     got = scores(out)
     # turn 1: dictionary funding, human funding; turn 2: dictionary central, human
@@ -395,7 +396,7 @@ def test_dictionary_vs_human_turns():
     assert got[al.OVERALL][:3] == (2, 0, 1)
     # Only interviewer turns: none is scored.
     interviewer = TURNS.assign(role="interviewer")
-    none = al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, unit="turn",
+    none = dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, codes=CODES, unit="turn",
                                   turns=interviewer)
     assert none[["tp", "fp", "fn"]].to_numpy().sum() == 0
 
@@ -409,7 +410,7 @@ def test_dictionary_vs_human_matches_reliability_counts():
     both = pd.concat([DICTIONARY[DICTIONARY.source_id == "P01"].assign(coder="D"),
                       hum.assign(coder="H")], ignore_index=True)
     units = coding_units(both, TEXTS, coders=("D", "H"), codes=CODES[:2])
-    ours = al.dictionary_vs_human(DICTIONARY, hum, TEXTS, codes=CODES[:2]).set_index("code_id")
+    ours = dictionary_vs_human(DICTIONARY, hum, TEXTS, codes=CODES[:2]).set_index("code_id")
     for row in units.itertuples():
         assert (ours.at[row.code_id, "tp"], ours.at[row.code_id, "fp"],
                 ours.at[row.code_id, "fn"]) == (row.n11, row.n10, row.n01)
@@ -419,11 +420,11 @@ def test_dictionary_vs_human_bad_input():
     bad = DICTIONARY.copy()
     bad.loc[0, "end"] = 50
     with pytest.raises(DataError, match=r"dictionary segments:2: end 50 is beyond"):
-        al.dictionary_vs_human(bad, HUMAN, TEXTS)
+        dictionary_vs_human(bad, HUMAN, TEXTS)
     with pytest.raises(DataError, match=r"human segments:1: table lacks column"):
-        al.dictionary_vs_human(DICTIONARY, HUMAN.drop(columns="coder"), TEXTS)
+        dictionary_vs_human(DICTIONARY, HUMAN.drop(columns="coder"), TEXTS)
     with pytest.raises(ValueError, match="turns"):
-        al.dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, unit="turn")
+        dictionary_vs_human(DICTIONARY, HUMAN, TEXTS, unit="turn")
 
 
 def test_departures_read_the_interval_against_zero():

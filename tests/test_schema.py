@@ -2,8 +2,7 @@
 
 import pytest
 
-from analysis import schema
-from analysis.coding import SEGMENT_COLUMNS as CODING_SEGMENT_COLUMNS
+from analysis import paths, schema
 from analysis.transcripts import parse_text
 
 
@@ -15,9 +14,14 @@ def test_tiers_run_from_national_to_provider():
 def test_columns_agree_with_the_tables_the_stages_write():
     # The contracts must be the ones the writers use today; a drift would mean two
     # definitions of the same table.
-    assert schema.SEGMENT_COLUMNS == list(CODING_SEGMENT_COLUMNS)
     parsed = parse_text("Interviewer: How did it start?\nP01: With the SHA.\n", "txt", "P01")
     assert schema.TURN_COLUMNS == list(parsed.turns.columns)
+    # the headers of the tables the build wrote (data/processed/interviews/)
+    def header(name):
+        return (paths.PROCESSED_INTERVIEWS / name).read_text(encoding="utf-8").split("\n")[0]
+    assert header("segments.csv") == ",".join(schema.SEGMENT_COLUMNS)
+    assert header("sources.csv") == ",".join(schema.INTERVIEW_SOURCE_COLUMNS)
+    assert header("import_report.csv") == ",".join(schema.REPORT_COLUMNS)
 
 
 def test_check_choice_returns_the_value_and_names_the_argument():

@@ -37,21 +37,20 @@ import numpy as np
 from .. import paths
 from ..errors import DataError
 from ..io import decode_text, normalise_newlines, sha256_text
+from ..schema import REPORT_COLUMNS, SEGMENT_COLUMNS
 from .container import (ENTRY_LIMIT, Container, check_zip, inner_text, kid, kids, local_name,
                         parse_xml, safe_name)
 from .offsets import read_offsets
 
-__all__ = ["CODE_COLUMNS", "SOURCE_COLUMNS", "SEGMENT_COLUMNS", "MEMO_COLUMNS",
-           "CASE_COLUMNS", "REPORT_COLUMNS", "RefiProject", "read_qde", "slug"]
+__all__ = ["CODE_COLUMNS", "SOURCE_COLUMNS", "MEMO_COLUMNS", "CASE_COLUMNS", "RefiProject",
+           "read_qde", "slug"]
 
 CODE_COLUMNS = ["code_id", "guid", "name", "parent_id", "colour", "description",
                 "is_codable", "in_codebook"]
 SOURCE_COLUMNS = ["source_id", "guid", "name", "kind", "offset_unit", "unit_score",
                   "n_chars", "sha256", "path_in_archive"]
-SEGMENT_COLUMNS = ["segment_id", "source_id", "code_id", "start", "end", "coder", "text"]
 MEMO_COLUMNS = ["memo_id", "target_guid", "target_kind", "source_id", "start", "end", "text"]
 CASE_COLUMNS = ["case", "variable", "value", "source_ids"]
-REPORT_COLUMNS = ["level", "item", "what", "detail"]
 
 _SOURCE_KINDS = {"TextSource": "text", "PDFSource": "pdf", "PictureSource": "picture",
                  "AudioSource": "audio", "VideoSource": "video"}

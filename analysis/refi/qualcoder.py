@@ -36,8 +36,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..errors import DataError
+from ..schema import REPORT_COLUMNS
 from .container import Container
-from .qde import REPORT_COLUMNS, RefiProject, read_qde
+from .qde import RefiProject, read_qde
 
 __all__ = ["KNOWN_VERSIONS", "is_qualcoder", "read_qualcoder"]
 

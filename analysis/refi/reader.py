@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 
 from ..io import atomic_write, write_table
+from ..schema import REPORT_COLUMNS, SEGMENT_COLUMNS
 from .container import Container
-from .qde import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS, SEGMENT_COLUMNS,
-                  SOURCE_COLUMNS, RefiProject, read_qde)
+from .qde import CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, SOURCE_COLUMNS, RefiProject, read_qde
 
 __all__ = ["read_project", "read_coding_project", "write_import", "import_project",
            "case_attributes", "attach_case_attributes"]
