@@ -297,7 +297,12 @@ def _yml_codes(path: Path) -> list[dict]:
     return out
 
 
-def _unique_id(base: str, taken: set) -> str:
+def unique_id(base: str, taken: set) -> str:
+    """``base``, or ``base_2``, ``base_3``... : the first not in ``taken``.
+
+    >>> unique_id("funding", {"funding", "funding_2"})
+    'funding_3'
+    """
     cid, k = base, 2
     while cid in taken:
         cid, k = f"{base}_{k}", k + 1
@@ -355,7 +360,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
                 if theirs and not mine:
                     definition[same] = theirs
                 continue
-            cid = _unique_id(code.get("code_id") or slug(code["label"], lower=True) or "code",
+            cid = unique_id(code.get("code_id") or slug(code["label"], lower=True) or "code",
                              ids)
             parent_id = ""
             if code["parent"]:

@@ -262,7 +262,7 @@ def _unite_projects(attached):
 
     import pandas as pd
 
-    from ..study import _unique_id
+    from ..study import unique_id
 
     if len(attached) == 1:
         project, imported, segments, report = attached[0]
@@ -285,7 +285,7 @@ def _unite_projects(attached):
                     codes[first[1]]["description"] = row.description
                 own[row.code_id] = codes[first[1]]["code_id"]
                 continue
-            cid = _unique_id(row.code_id, set(origin))
+            cid = unique_id(row.code_id, set(origin))
             own[row.code_id] = cid
             origin[cid] = project
             by_name[key] = (project, len(codes))
