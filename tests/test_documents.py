@@ -99,7 +99,7 @@ def row(doc_id="doc_a", **kw) -> dict:
 def test_shipped_manifest_is_valid_and_lists_core_strategies():
     m = D.load_manifest()
     assert D.validate_all() == []
-    # the strategies named in the issue, by their timeline ids (nhs_timeline_facts.md)
+    # the strategies named in the issue, by their timeline ids (data/raw/timeline/strategies.csv)
     for sid in ["T1-02", "T1-04", "T1-09", "T1-12", "T1-15", "T1-18", "T1-22", "T1-25",
                 "T1-28"]:
         assert sid in set(m["strategy_id"]), sid

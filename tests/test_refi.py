@@ -1,7 +1,7 @@
 """Tests for analysis.refi: REFI-QDA import (lenient) and export (strict).
 
 Every fixture is built here, by hand, in the shape a real exporter writes (see
-refi_qda.md §2.3-2.5). Expected offsets are counted by hand in the comments next to
+docs/ARCHITECTURE.md, "REFI-QDA as exporters write it"). Expected offsets are counted by hand in the comments next to
 them: "U" for UTF-16 units of the stored file, "cp" for code points of the
 normalised text (LF, no BOM) that the project uses.
 """
@@ -585,7 +585,7 @@ def test_the_project_codebook_exports_as_a_valid_qdc(tmp_path):
     codes = load_codebook().codes
     xml = refi.export_codebook(tmp_path / "sst.qdc", codes).read_bytes()
     doc = etree.fromstring(xml)
-    # 44 codes in the SST coding frame (sst_coding_frame.md §2.2), one <Code> each.
+    # 44 codes in the SST coding frame (data/raw/codebook/README.md, "The frame's code list"), one <Code> each.
     assert len(doc.findall(".//{*}Code")) == 44
     # Every exported code comes back under its own id by its GUID, name or label.
     back = refi.read_project(

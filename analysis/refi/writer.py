@@ -1,7 +1,8 @@
 """Export to REFI-QDA: a strict, deterministic ``.qdpx`` project and ``.qdc`` codebook.
 
 What we write follows the letter of REFI-QDA 1.5, because other tools are less
-forgiving than our importer (see ``refi_qda.md`` §2.5):
+forgiving than our importer (``docs/ARCHITECTURE.md``, "REFI-QDA as exporters write
+it"):
 
 * the archive holds ``project.qde`` (UTF-8, no BOM) and a lowercase, flat ``sources/``
   folder with one ``<guid>.txt`` (UTF-8, no BOM, LF) per text; paths are ``internal://``;
