@@ -126,21 +126,29 @@ def load_study(folder: os.PathLike | str) -> Study:
                  code_map=code_map if code_map.is_file() else None, **settings)
 
 
-def _read_settings(path: Path) -> dict:
-    """Check ``study.yml``: plain YAML, known keys, each of the right type."""
-    if not path.is_file():
-        return {}
+def _yaml(path: Path, read):
+    """``read`` (``yaml.compose`` or ``yaml.safe_load``) of a UTF-8 YAML file; bad text or
+    YAML is one :class:`DataError` at the line the parser stopped on."""
     import yaml
 
     try:
-        nodes = yaml.compose(path.read_text(encoding="utf-8"))
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise DataError(path, None, "not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataError(path, mark.line + 1 if mark else None,
                         f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _read_settings(path: Path) -> dict:
+    """Check ``study.yml``: plain YAML, known keys, each of the right type."""
+    if not path.is_file():
+        return {}
+    import yaml
+
+    nodes = _yaml(path, yaml.compose)
+    doc = _yaml(path, yaml.safe_load)
     if doc is None:
         return {}
     if not isinstance(doc, dict):
@@ -242,15 +250,7 @@ def _yml_codes(path: Path) -> list[dict]:
     """
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-    except UnicodeDecodeError:
-        raise DataError(path, None, "not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(path, mark.line + 1 if mark else None,
-                        f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    root = _yaml(path, yaml.compose)
 
     def line(node):
         return node.start_mark.line + 1
