@@ -64,14 +64,20 @@ def clone(template: Path, target: Path) -> Path:
     return target
 
 
-def make(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run ``make ARGS`` in ``repo`` with this environment's ``.venv``; never raises on failure."""
+def run(repo: Path, *command: str) -> subprocess.CompletedProcess:
+    """Run ``command`` in ``repo`` as that repository (its package, its root, none of this
+    session's ``ANALYSIS_*`` redirections or make variables); never raises on failure."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("ANALYSIS_") and k not in {"STUDY", "MAKEFLAGS", "MAKELEVEL"}}
     env.update(PYTHONPATH=str(repo), ANALYSIS_ROOT=str(repo))
+    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=1800)
+
+
+def make(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``make ARGS`` in ``repo`` with this environment's ``.venv``; never raises on failure."""
     # this environment's .venv, never rebuilt (-o): the copy has no .venv of its own
-    return subprocess.run(["make", "-C", str(repo), f"VENV={VENV}", "-o", f"{VENV}/.stamp",
-                           *args], env=env, capture_output=True, text=True, timeout=1800)
+    return run(repo, "make", "-C", str(repo), f"VENV={VENV}", "-o", f"{VENV}/.stamp", *args)
 
 
 @dataclass

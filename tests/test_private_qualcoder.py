@@ -20,10 +20,8 @@ on a study folder of their own, without notebooks.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -34,11 +32,10 @@ from analysis.pipeline import build
 from analysis.__main__ import main as cli
 from analysis.refi.qualcoder import _connect, read_qualcoder
 
-from _private_build import git
+from _private_build import VENV, git
+from _private_build import run as run_in
 from test_qualcoder import SCHEMA_V14
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV = ROOT / ".venv"
 
 # Invented people and places; each is a key entry and must never reach build/private/.
 KEY = {"Priya Natarajan": "[Person A]", "Pontefract": "[Place A]", "Tom Okafor": "[Person B]"}
@@ -186,14 +183,6 @@ def rows(segments: pd.DataFrame) -> list[tuple]:
 
 # ------------------------------------------------------------------ the one full build
 
-def _run(repo: Path, *command: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ANALYSIS_") and k not in {"STUDY", "MAKEFLAGS", "MAKELEVEL"}}
-    env.update(PYTHONPATH=str(repo), ANALYSIS_ROOT=str(repo))
-    return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
-                          timeout=1800)
-
-
 def _snapshot(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -285,7 +274,7 @@ def test_the_qualcoder_project_is_untouched_by_the_build(built):
 def test_qdpx_export_of_the_built_study_round_trips(built):
     repo, processed = built["repo"], built["processed"]
     out = repo / "build/private/export/fieldwork.qdpx"
-    run = _run(repo, str(VENV / "bin/python"), "-m", "analysis", "qdpx", "export",
+    run = run_in(repo, str(VENV / "bin/python"), "-m", "analysis", "qdpx", "export",
                "--out", str(out), "--study", str(processed))
     assert run.returncode == 0, run.stderr
     back = refi.read_coding_project(out)
@@ -380,8 +369,8 @@ def test_an_edit_in_qualcoder_triggers_a_rebuild(built):
     # make -n -W: what make would redo were data.qda newer, without touching it
     db = built["qda"] / "data.qda"
     make = ["make", "-n", f"VENV={VENV}", "-o", f"{VENV}/.stamp", "all", "STUDY=private"]
-    idle = _run(built["repo"], *make)
-    edited = _run(built["repo"], *make, "-W", str(db.relative_to(built["repo"])))
+    idle = run_in(built["repo"], *make)
+    edited = run_in(built["repo"], *make, "-W", str(db.relative_to(built["repo"])))
     assert idle.returncode == 0 and edited.returncode == 0, idle.stderr + edited.stderr
     assert "build interviews --study private" not in idle.stdout
     assert "build interviews --study private" in edited.stdout
