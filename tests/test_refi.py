@@ -498,8 +498,53 @@ def test_export_is_strict_deterministic_and_schema_valid(tmp_path):
     # Independent check with lxml and the packaged schema file.
     schema = etree.XMLSchema(etree.parse(str(paths.RESOURCES / "refi" / "Project.xsd")))
     assert schema.validate(etree.fromstring(xml)), schema.error_log
-    # The same span coded by two coders is one selection with two codings.
-    assert xml.count(b"<PlainTextSelection ") == 3 and xml.count(b"<Coding ") == 4
+    # One selection per (span, coder): P01 [26, 42) coded by bob and by ann is two
+    # selections (s2, s3), plus s1 and s4: 4 selections of one coding each.
+    assert xml.count(b"<PlainTextSelection ") == 4 and xml.count(b"<Coding ") == 4
+
+
+def test_export_writes_one_selection_per_span_and_coder(tmp_path):
+    # QualCoder's importer takes every coding's coder from its selection's creatingUser and
+    # keeps one coding per (code, source, span, coder) (docs/ARCHITECTURE.md, "REFI-QDA as
+    # exporters write it"), so no selection may carry two coders.
+    text = "The SHA decided. We had no money."
+    # The0-2 _3 SHA4-6 _7 decided8-14 .15 _16 We17-18 _19 had20-22 _23 no24-25 _26 money27-31 .32
+    rows = [("s1", "P01", "th_funding", 0, 16, "ann"),           # both coders, same code
+            ("s2", "P01", "th_funding", 0, 16, "bob"),
+            ("s3", "P01", "sst_ext_independent", 17, 33, "ann"),  # both coders, different codes
+            ("s4", "P01", "th_funding", 17, 33, "bob"),
+            ("s5", "P01", "sst_external", 17, 33, "bob"),         # bob: two codes, one span
+            ("s6", "P01", "th_funding", 17, 33, "bob")]           # repeated: one coding
+    segments = pd.DataFrame(rows, columns=["segment_id", "source_id", "code_id", "start",
+                                           "end", "coder"])
+    segments["text"] = [text[a:b] for a, b in zip(segments.start, segments.end)]
+    path = refi.export_project(tmp_path / "two.qdpx", codes=STUDY_CODES,
+                               sources=pd.DataFrame({"source_id": ["P01"]}),
+                               texts={"P01": text}, segments=segments)
+    with zipfile.ZipFile(path) as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
+    users = {u.get("guid"): u.get("name") for u in doc.iter(f"{{{NS}}}User")}
+    selections = []
+    for sel in doc.iter(f"{{{NS}}}PlainTextSelection"):
+        coders = {users[c.get("creatingUser")] for c in sel.iter(f"{{{NS}}}Coding")}
+        assert coders == {users[sel.get("creatingUser")]}  # exactly one coder, the selection's
+        selections.append((sel.get("startPosition"), sel.get("endPosition"), coders.pop(),
+                           len(sel.findall(f"{{{NS}}}Coding"))))
+    # By hand: (0,16) ann 1, bob 1; (17,33) ann 1, bob 2 (th_funding once, sst_external).
+    assert selections == [("0", "16", "ann", 1), ("0", "16", "bob", 1),
+                          ("17", "33", "ann", 1), ("17", "33", "bob", 2)]
+    # All selection and coding GUIDs differ.
+    guids = [el.get("guid") for el in doc.iter() if el.get("guid")]
+    assert len(guids) == len(set(guids))
+    back = refi.read_project(path, codebook=STUDY_CODES)
+    key = ["code_id", "start", "end", "coder", "text"]
+    assert sorted(back.segments[key].values.tolist()) == sorted([
+        ["th_funding", 0, 16, "ann", "The SHA decided."],
+        ["th_funding", 0, 16, "bob", "The SHA decided."],
+        ["sst_ext_independent", 17, 33, "ann", "We had no money."],
+        ["th_funding", 17, 33, "bob", "We had no money."],
+        ["sst_external", 17, 33, "bob", "We had no money."]])
+    assert (back.report["level"] == "warning").sum() == 0
 
 
 def test_export_refuses_bad_segments_and_writes_nothing(tmp_path):

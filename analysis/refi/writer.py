@@ -9,6 +9,9 @@ it"):
 * every GUID is a UUID 5 of a stable id (``code:sst_external``, ``source:P01`` ...), and
   the zip has fixed dates, permissions and entry order, so two exports of the same data
   are byte-identical and a diff between exports means a change in the data;
+* one ``PlainTextSelection`` per (source, span, coder), whose ``creatingUser`` is the
+  coder of all its ``Coding`` elements: QualCoder's importer reads the coder from the
+  selection alone, so a selection shared by two coders loses codings there;
 * no creation dates are written, and the XML is validated against the packaged MIT
   schema (``analysis/resources/refi/Project.xsd``) before anything reaches the disk.
 
@@ -227,24 +230,30 @@ def _checked_segments(segments, texts, code_ids, source_ids):
 
 
 def _append_selections(source_el, rows, sub):
-    """One PlainTextSelection per span, one Coding per (code, coder) on it."""
-    spans: dict[tuple[int, int], list] = {}
-    for row in rows:
-        spans.setdefault((row[3], row[4]), []).append(row)
-    for (start, end), codings in spans.items():
+    """One PlainTextSelection per (span, coder), one Coding per code on it.
+
+    The selection's ``creatingUser`` is its codings' coder. QualCoder's importer takes the
+    coder of every coding from the selection, not from the Coding, and keeps one coding
+    per (code, source, span, coder): a selection carrying two coders' codings would lose
+    or misattribute codings there (``docs/ARCHITECTURE.md``, "REFI-QDA as exporters
+    write it"). ``rows`` come sorted by span, code and coder.
+    """
+    selections: dict[tuple[int, int, str], list] = {}
+    for row in sorted(rows, key=lambda r: (r[3], r[4], r[5], r[2])):
+        selections.setdefault((row[3], row[4], row[5]), []).append(row)
+    for (start, end, coder), codings in selections.items():
         source_id = codings[0][1]
+        user = stable_guid("user", coder)
         sel = sub(source_el, "PlainTextSelection",
-                  guid=stable_guid("selection", f"{source_id}:{start}:{end}"),
-                  startPosition=str(start), endPosition=str(end),
-                  creatingUser=stable_guid("user", codings[0][5]))
+                  guid=stable_guid("selection", f"{source_id}:{start}:{end}:{coder}"),
+                  startPosition=str(start), endPosition=str(end), creatingUser=user)
         seen = set()
-        for _, _, code_id, _, _, coder in codings:
-            if (code_id, coder) in seen:  # the same code twice by one coder is one coding
+        for _, _, code_id, _, _, _ in codings:
+            if code_id in seen:  # the same code twice by one coder is one coding
                 continue
-            seen.add((code_id, coder))
+            seen.add(code_id)
             key = f"{source_id}:{start}:{end}:{code_id}:{coder}"
-            coding = sub(sel, "Coding", guid=stable_guid("coding", key),
-                         creatingUser=stable_guid("user", coder))
+            coding = sub(sel, "Coding", guid=stable_guid("coding", key), creatingUser=user)
             sub(coding, "CodeRef", targetGUID=stable_guid("code", code_id))
 
 
