@@ -3,7 +3,9 @@
 Two coders' segments are compared per code and overall, at one of three units:
 
 * ``"character"`` — each character of a double-coded text is a unit, coded or not with
-  the code by each coder (as NVivo and QualCoder compare coding);
+  the code by each coder. NVivo's coding comparison and QualCoder's "Compare coders"
+  report use this unit, and percent agreement is theirs; kappa is not the same in both
+  (see "Kappa at the character unit" below);
 * ``"segment"`` — each coded passage is a unit: the coders' spans are paired when they
   overlap enough (as MAXQDA and ATLAS.ti compare segments);
 * ``"turn"`` — each turn of the interview is a unit.
@@ -12,6 +14,31 @@ The statistics are written out here (no dependency beyond NumPy); the tests chec
 against scikit-learn's ``cohen_kappa_score``, the ``krippendorff`` package and published
 worked examples.
 
+Kappa at the character unit
+---------------------------
+``kappa`` is Cohen's kappa over *every* character of the sampled texts, per code: each
+character is a decision "coded with this code or not" by each coder, uncoded text
+included, which is how NVivo's help describes its coding comparison (there per source).
+QualCoder's "Compare coders" report (``reports.py``,
+``DialogReportCoderComparisons.calculate_agreement_for_code``) gives the same percent
+agreement but another kappa: it counts only the characters at least one coder coded
+(``U = n11 + n10 + n01``), takes ``Po = n11 / U`` and multiplies where Cohen adds,
+``Pe = Pyes * Pno`` with ``Pyes = (n11 + n10)(n11 + n01) / U**2`` and
+``Pno = n10 * n01 / U**2`` (its comment says ``Pe = Pyes + Pno``; with ``+`` and every
+character counted, its formula is ours). It also adds up each passage's characters, so
+two overlapping passages of one coder count twice there. Worked by hand on a text of 10
+characters, coder A coding ``[0, 4)`` and coder B ``[2, 6)`` with one code:
+``n11 = 2, n10 = 2, n01 = 2, n00 = 4``.
+
+* ours: ``p_o = 6/10``, ``p_e = 0.4 * 0.4 + 0.6 * 0.6 = 0.52``,
+  ``kappa = 0.08 / 0.48 = 0.1667``;
+* QualCoder: ``U = 6``, ``Po = 2/6``, ``Pyes = (4/6)**2 = 4/9``, ``Pno = (2/6)**2 = 1/9``,
+  ``Pe = 4/81``, ``kappa = (1/3 - 4/81) / (1 - 4/81) = 23/77 = 0.2987``.
+
+:func:`agreement` reports QualCoder's number beside ours as ``qualcoder_kappa`` (see
+:func:`qualcoder_kappa`), so that figures from QualCoder can be reconciled; the figure
+to report is ``kappa``.
+
 Functions
 ---------
 percent_agreement, cohen_kappa, krippendorff_alpha
@@ -19,7 +46,9 @@ percent_agreement, cohen_kappa, krippendorff_alpha
 coding_units
     The units of comparison with each coder's presence/absence of each code.
 agreement
-    The three statistics per code and overall.
+    The three statistics per code and overall (and QualCoder's kappa beside them).
+qualcoder_kappa
+    The kappa of QualCoder's coder comparison, from 2 x 2 counts.
 bootstrap_ci, agreement_ci
     Percentile bootstrap confidence intervals (seeded, NumPy ``default_rng``).
 disagreements
@@ -38,8 +67,8 @@ from .schema import check_choice
 from .spans import check_spans_in_texts, numeric_spans, sweep_pairs, union_length
 
 __all__ = [
-    "percent_agreement", "cohen_kappa", "krippendorff_alpha", "coding_units", "agreement",
-    "bootstrap_ci", "agreement_ci", "definition_work", "disagreements", "OVERALL",
+    "percent_agreement", "cohen_kappa", "krippendorff_alpha", "qualcoder_kappa",
+    "coding_units", "agreement", "bootstrap_ci", "agreement_ci", "definition_work", "disagreements", "OVERALL",
     "INTERPRETIVE_CODES",
 ]
 
@@ -182,6 +211,43 @@ def _binary_stats(n11, n10, n01, n00):
         ones, zeros = 2 * n11 + n10 + n01, 2 * n00 + n10 + n01
         alpha = np.where(ones * zeros > 0, 1 - (n - 1) * (n10 + n01) / (ones * zeros), np.nan)
     return p_o, kappa, alpha
+
+
+def qualcoder_kappa(n11, n10, n01):
+    """The kappa of QualCoder's "Compare coders" report, from 2 x 2 character counts.
+
+    Only characters that at least one coder coded count: with ``U = n11 + n10 + n01``,
+    ``Po = n11 / U``, ``Pyes = (n11 + n10)(n11 + n01) / U**2``, ``Pno = n10 n01 / U**2``
+    and chance agreement ``Pe = Pyes * Pno`` (a product, not Cohen's sum);
+    ``kappa = (Po - Pe) / (1 - Pe)``, NaN when ``U = 0``. This is QualCoder's formula
+    (``reports.py``, ``calculate_agreement_for_code``) on characters counted once per
+    coder; QualCoder itself counts a character twice where one coder's passages of the
+    code overlap. Not Cohen's kappa: the module docstring compares the two.
+
+    Parameters
+    ----------
+    n11, n10, n01 : int or array-like
+        Characters coded by both coders, by coder A only, by coder B only.
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Examples
+    --------
+    A codes [0, 4), B codes [2, 6): n11 = 2, n10 = 2, n01 = 2; 23/77 by hand.
+
+    >>> round(float(qualcoder_kappa(2, 2, 2)), 6)
+    0.298701
+    >>> float(qualcoder_kappa(4, 0, 0)), float(qualcoder_kappa(0, 4, 0))
+    (1.0, 0.0)
+    """
+    n11, n10, n01 = (np.asarray(x, dtype=float) for x in (n11, n10, n01))
+    coded = n11 + n10 + n01
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = n11 / coded
+        p_e = (n11 + n10) * (n11 + n01) / coded**2 * (n10 * n01 / coded**2)
+        return np.where(coded > 0, (p_o - p_e) / (1 - p_e), np.nan)
 
 
 # --------------------------------------------------------------------------- units
@@ -439,6 +505,9 @@ def _summarise(tables: pd.DataFrame, unit: str, code_ids: list[str]) -> pd.DataF
     out["percent_agreement"] = np.round(p_o, 6)
     out["kappa"] = np.round(kappa, 6)
     out["alpha"] = np.round(alpha, 6)
+    # QualCoder's coder comparison exists at the character unit only.
+    out["qualcoder_kappa"] = (np.round(qualcoder_kappa(sums["n11"], sums["n10"], sums["n01"]), 6)
+                              if unit == "character" else np.nan)
     return out
 
 
@@ -458,19 +527,23 @@ def agreement(segments: pd.DataFrame, texts: Mapping[str, str],
     Returns
     -------
     DataFrame
-        ``code_id, unit, n_units, n11, n10, n01, n00, percent_agreement, kappa, alpha``,
-        codes in the order given (else sorted), the overall row last. Kappa and alpha
-        are NaN when undefined (no variation: e.g. a code neither coder used).
+        ``code_id, unit, n_units, n11, n10, n01, n00, percent_agreement, kappa, alpha,
+        qualcoder_kappa``, codes in the order given (else sorted), the overall row last.
+        Kappa and alpha are NaN when undefined (no variation: e.g. a code neither coder
+        used). ``kappa`` is Cohen's kappa over every unit, the figure to report;
+        ``qualcoder_kappa`` is the kappa of QualCoder's coder comparison (character unit
+        only, coded characters only: :func:`qualcoder_kappa`), NaN at other units and
+        where no character of the code was coded.
 
     Examples
     --------
     >>> texts = {"P01": "0123456789"}
     >>> seg = pd.DataFrame({"source_id": ["P01", "P01"], "code_id": ["th_a", "th_a"],
     ...                     "start": [0, 2], "end": [4, 6], "coder": ["A", "B"]})
-    >>> agreement(seg, texts)[["code_id", "n_units", "percent_agreement", "kappa"]]
-         code_id  n_units  percent_agreement     kappa
-    0       th_a       10                0.6  0.166667
-    1  (overall)       10                0.6  0.166667
+    >>> agreement(seg, texts)[["code_id", "percent_agreement", "kappa", "qualcoder_kappa"]]
+         code_id  percent_agreement     kappa  qualcoder_kappa
+    0       th_a                0.6  0.166667         0.298701
+    1  (overall)                0.6  0.166667         0.298701
     """
     tables = coding_units(segments, texts, coders, unit, codes, overlap, overlap_base,
                           exclude_uncoded, turns)

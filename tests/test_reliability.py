@@ -8,6 +8,8 @@ article on Cohen's kappa), or computed by independent implementations: scikit-le
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -193,6 +195,49 @@ def test_character_agreement_excluding_uncoded_text():
     assert a.kappa == pytest.approx(120 / 225, abs=1e-6)
 
 
+def test_qualcoder_kappa_worked_example():
+    # The worked example of the module docstring, by hand: "0123456789", A codes [0, 4),
+    # B codes [2, 6) -> n11 = 2 (2, 3), n10 = 2 (0, 1), n01 = 2 (4, 5), n00 = 4.
+    # Ours (Cohen over every character): p_o = 6/10, p_e = 0.4*0.4 + 0.6*0.6 = 0.52,
+    # kappa = 0.08/0.48 = 1/6. QualCoder (coded characters only, Pe = Pyes * Pno):
+    # U = 6, Po = 2/6, Pyes = (4/6)^2 = 4/9, Pno = (2/6)^2 = 1/9, Pe = 4/81,
+    # kappa = (27/81 - 4/81)/(77/81) = 23/77. Its docstring's Pe = Pyes + Pno over every
+    # character (Pyes = 0.16, Pno = 0.36) gives ours: (0.6 - 0.52)/0.48.
+    texts = {"P01": "0123456789"}
+    seg = seg_table([("P01", "th_a", 0, 4, "A"), ("P01", "th_a", 2, 6, "B")])
+    row = rel.agreement(seg, texts).set_index("code_id").loc["th_a"]
+    assert (row.n11, row.n10, row.n01, row.n00) == (2, 2, 2, 4)
+    assert row.percent_agreement == pytest.approx(0.6)
+    assert row.kappa == pytest.approx(1 / 6, abs=1e-6)
+    assert row.qualcoder_kappa == pytest.approx(23 / 77, abs=1e-6)
+    # A second passage of A overlapping its first ([2, 4) again) changes no character:
+    # counted once here (QualCoder would count characters 2-3 twice for A).
+    again = pd.concat([seg, seg_table([("P01", "th_a", 2, 4, "A")])], ignore_index=True)
+    assert rel.agreement(again, texts).set_index("code_id").loc["th_a", "qualcoder_kappa"] \
+        == pytest.approx(23 / 77, abs=1e-6)
+
+
+def test_qualcoder_kappa_on_the_character_fixture_by_hand():
+    out = rel.agreement(CHAR_SEGMENTS, TEXTS).set_index("code_id")
+    # th_a: n11 = 10, n10 = 5, n01 = 0: U = 15, Po = 10/15, Pno = 5*0/225 = 0, so Pe = 0
+    # and kappa = Po = 2/3 (equal to Cohen's 2/3 here by coincidence).
+    assert out.loc["th_a", "qualcoder_kappa"] == pytest.approx(2 / 3, abs=1e-6)
+    # th_b: n11 = 4, n10 = 0, n01 = 2: Pno = 0, kappa = Po = 4/6 (Cohen's: 192/252).
+    assert out.loc["th_b", "qualcoder_kappa"] == pytest.approx(4 / 6, abs=1e-6)
+    # Overall, pooled 14, 5, 2: U = 21, Po = 14/21 = 129654/194481, Pyes = 19*16/441,
+    # Pno = 5*2/441, Pe = 3040/194481; kappa = (129654 - 3040)/(194481 - 3040).
+    assert out.loc[rel.OVERALL, "qualcoder_kappa"] == pytest.approx(126614 / 191441,
+                                                                    abs=1e-6)
+    # Uncoded text does not enter it: the same with exclude_uncoded.
+    excl = rel.agreement(CHAR_SEGMENTS, TEXTS, exclude_uncoded=True).set_index("code_id")
+    assert excl["qualcoder_kappa"].tolist() == out["qualcoder_kappa"].tolist()
+    # Only A coded (QualCoder: Po = 0, Pyes = 0, kappa 0); neither coded: undefined.
+    assert rel.qualcoder_kappa(0, 4, 0) == 0.0 and np.isnan(rel.qualcoder_kappa(0, 0, 0))
+    # Not a character-unit figure elsewhere.
+    seg = rel.agreement(CHAR_SEGMENTS, TEXTS, unit="segment")
+    assert seg["qualcoder_kappa"].isna().all()
+
+
 def dense_character_units(segments, texts, coders, codes, exclude_uncoded):
     """Independent route: one boolean per character per code and coder, set in plain loops.
 
@@ -262,8 +307,20 @@ def test_character_units_match_dense_per_character_counts(study, exclude_uncoded
     summary = rel.agreement(segments, texts, codes=codes, exclude_uncoded=exclude_uncoded)
     for row in summary.itertuples(index=False):
         cells = [v for (code, _), v in expected.items() if row.code_id in (code, rel.OVERALL)]
+        n11, n10, n01, _ = (np.sum(cells, axis=0, dtype=int) if cells else (0, 0, 0, 0))
         assert (row.n11, row.n10, row.n01, row.n00) == tuple(np.sum(cells, axis=0, dtype=int)
                                                              if cells else (0, 0, 0, 0))
+        # QualCoder's kappa from the dense counts, in exact fractions: coded characters
+        # U, Po = n11/U, Pe = (A's share * B's share) * (A-only share * B-only share).
+        coded = int(n11 + n10 + n01)
+        if coded == 0:
+            assert np.isnan(row.qualcoder_kappa)
+        else:
+            p_o = Fraction(int(n11), coded)
+            p_e = (Fraction(int(n11 + n10), coded) * Fraction(int(n11 + n01), coded)
+                   * Fraction(int(n10), coded) * Fraction(int(n01), coded))
+            assert row.qualcoder_kappa == pytest.approx(float((p_o - p_e) / (1 - p_e)),
+                                                        abs=1e-6)
 
 
 def test_string_offsets_and_codes_filter():
