@@ -40,7 +40,8 @@ Labels are found at the start of a line: ``Name:``, ``**Name:**``/``**Name**:``,
 ``[00:01:02] Name:`` (brackets or parentheses optional, a tab as good as a space),
 ``[id1]`` (a bracketed label, as anonymised archive transcripts write it) and
 ``Name  00:01:02`` alone on a line (the layout of Teams' .docx and Otter's .txt
-exports, utterance on the following lines); in VTT also ``<v Name>`` voice tags and
+exports, utterance on the following lines; Otter sometimes drops the time, so a line
+holding only a name that the file also gives with a time is a label too); in VTT also ``<v Name>`` voice tags and
 Zoom's ``Name: text`` cue text. To keep prose
 such as ``Note: the SHA...`` or ``2006: we...`` out, a label starts with a letter, has
 at most 4 words and 40 characters, and is accepted only when it is
@@ -157,6 +158,9 @@ _LABEL_LINE = re.compile(
     rf"|^[ \t]*\[(?P<bracket>{_LABEL})\](?:[ \t]*:)?(?=[ \t]|$)",
     re.MULTILINE,
 )
+# A line that is only a label, no colon, no time: Otter writes ``Name  00:01`` but may drop
+# the time (``Sara Mannheimer  `` alone); accepted only for a name seen with a time.
+_BARE_LABEL_LINE = re.compile(rf"^[ \t]*(?P<service>{_LABEL})[ \t]*$", re.MULTILINE)
 # A line that starts with a time but names no speaker: 00:00:03.120 text...
 _TIMED_LINE = re.compile(rf"^[ \t]*[\[(]?(?P<ts>{_TS})[\])]?(?=[ \t]|$)", re.MULTILINE)
 _BOLD_LEAD = re.compile(rf"(?:[\[(]?{_TS}[\])]?[ \t]+)?(?P<name>{_LABEL})[ \t]*:?")
@@ -303,6 +307,11 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
     uses = Counter(_key(name) for _, name, _ in found)
     accepted = [(m, name) for m, name, marked in found
                 if labels.accept(name, uses[_key(name)], marked)]
+    timed_names = {_key(name) for m, name in accepted if m["service"]}
+    if timed_names:
+        bare = [(m, _clean_name(m["service"])) for m in _BARE_LABEL_LINE.finditer(text)
+                if _key(m["service"]) in timed_names]
+        accepted = sorted(accepted + bare, key=lambda pair: pair[0].start())
     if not accepted:
         timed = list(_TIMED_LINE.finditer(text))
         if len(timed) < 2:
@@ -316,7 +325,7 @@ def _text_turns(text: str, labels: _Labels, marked_names: Iterable[str] = (), pa
         if end == start:
             continue
         groups = m.groupdict()
-        raw_ts = m["ts"] or groups.get("ts_bare") or groups.get("ts_after")
+        raw_ts = groups.get("ts") or groups.get("ts_bare") or groups.get("ts_after")
         ts = _timestamp(raw_ts, path, _line_of(text, m.start())) if raw_ts else ""
         turns.append((name, ts, start, end))
     return turns

@@ -572,6 +572,30 @@ def test_otter_speaker_and_time_header_lines():
     assert t.turns["timestamp"].tolist() == ["00:00:03", "00:00:09", "00:01:02", "00:01:05"]
 
 
+def test_otter_export_with_summary_header_and_name_lines_without_time():
+    # The layout of a real Otter.ai .txt export (a public interview study's transcripts,
+    # seen 2026-12): a title, SUMMARY KEYWORDS and SPEAKERS header block, "Name  mm:ss"
+    # lines, and now and then a name line whose time Otter left out ("Name  " alone,
+    # trailing spaces kept). Such a line is a turn of that speaker with no time; a bare
+    # line that is no timed speaker's name ("Conclusion") stays in the turn above it.
+    text = ("\nP07_transcript\nSUMMARY KEYWORDS\ndata, sharing\nSPEAKERS\n"
+            "P07, Dana Whitlock\n\n"
+            "Dana Whitlock  00:00\nShall we start?\n\n"
+            "P07  00:04\nYes.\nConclusion\nThat was all.\n\n"
+            "Dana Whitlock  \nThank you.\n\n"
+            "P07 \nBye.\n")
+    t = tr.parse_text(text, "txt", "P07", interviewer="Dana Whitlock")
+    check_offsets(t)
+    # worked by hand from the text above: four turns, the third and fourth with no time
+    assert t.turns[["speaker", "role", "timestamp", "text"]].values.tolist() == [
+        ["Dana Whitlock", "interviewer", "00:00:00", "Shall we start?"],
+        ["P07", "participant", "00:00:04", "Yes.\nConclusion\nThat was all."],
+        ["Dana Whitlock", "interviewer", "", "Thank you."],
+        ["P07", "participant", "", "Bye."]]
+    # the header block is text outside any turn
+    assert t.turns["start"].min() == text.index("Shall we start?")
+
+
 def test_teams_docx_speaker_and_time_paragraphs(tmp_path):
     # Teams' "Download as .docx": a paragraph "Name   0:03", then the words.
     p = make_docx(tmp_path / "teams.docx", ["Interviewer   0:03", "Can you hear me?",
