@@ -128,3 +128,17 @@ def test_the_text_rule_is_the_transcripts_rule(tmp_path):
                   "Northmoor\u00a0Valley", "no one here"):
         assert rules.text(value) == pseudonymise(value, KEY).text
     assert rules.matches("Dr SMITH") and not rules.matches("Smithfield")
+
+
+def test_an_id_quoted_in_a_message_is_the_new_id():
+    @dataclass
+    class Read:
+        codes: object
+        report: object
+
+    one = Read(codes=pd.DataFrame({"code_id": ["smith_codes"], "name": ["Smith codes"]}),
+               report=pd.DataFrame({"item": ["Smith codes"],
+                                    "detail": ["imported as 'smith_codes'"]}))
+    new, _ = pseudonymise_project(one, KEY)
+    # the id the message names is the id the code now has, not the text rule's form
+    assert new.report.values.tolist() == [["[Surname R] codes", "imported as 'surname_r_codes'"]]

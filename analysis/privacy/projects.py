@@ -58,6 +58,8 @@ from .pseudonymisation import pseudonymise
 
 __all__ = ["KeyRules", "pseudonymise_project", "is_id_column"]
 
+_QUOTED = re.compile(r"'([^'\s]+)'")
+
 
 def _id_part(replacement: str) -> str:
     """A replacement as it may stand in an id: ASCII letters, digits and ``_``."""
@@ -168,7 +170,7 @@ def pseudonymise_project(project, key, item: str = "coding project"):
     Notes
     -----
     Ids are changed consistently over the whole project: one map from each id to its
-    new form. Two ids that would become one (``jane_smith`` and ``janesmith``), or an id
+    new form, also applied to an id quoted in a text (``imported as 'smith_codes'``). Two ids that would become one (``jane_smith`` and ``janesmith``), or an id
     that would become one the project already has, take ``_2``, ``_3``... in sorted
     order of the old ids, so the same project and key give the same ids on every build.
     """
@@ -204,7 +206,11 @@ def pseudonymise_project(project, key, item: str = "coding project"):
         return "|".join(as_id(p) for p in value.split("|")) if isinstance(value, str) else value
 
     def as_text(value):
-        return rules.text(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        if id_map and "'" in value:  # an id quoted in a message ("imported as 'x'")
+            value = _QUOTED.sub(lambda m: f"'{id_map.get(m.group(1), m.group(1))}'", value)
+        return rules.text(value)
 
     changes, updates = [], {}
     for name, value in fields:
