@@ -134,11 +134,12 @@ def test_an_id_quoted_in_a_message_is_the_new_id():
     @dataclass
     class Read:
         codes: object
-        report: object
+        report: object  # the import report: its messages name ids
 
     one = Read(codes=pd.DataFrame({"code_id": ["smith_codes"], "name": ["Smith codes"]}),
-               report=pd.DataFrame({"item": ["Smith codes"],
-                                    "detail": ["imported as 'smith_codes'"]}))
+               report=pd.DataFrame({"item": ["Smith codes", "smith_codes"],
+                                    "detail": ["imported as 'smith_codes'", "a note"]}))
     new, _ = pseudonymise_project(one, KEY)
-    # the id the message names is the id the code now has, not the text rule's form
-    assert new.report.values.tolist() == [["[Surname R] codes", "imported as 'surname_r_codes'"]]
+    # the id a message names is the id the code now has, not the text rule's form
+    assert new.report.values.tolist() == [["[Surname R] codes", "imported as 'surname_r_codes'"],
+                                          ["surname_r_codes", "a note"]]

@@ -11,8 +11,9 @@ one convention: a column whose name ends in ``_id`` or ``_ids`` (``|``-joined), 
 ``guid``, holds ids, which must stay usable as ids and equal across tables. An id takes
 the key's replacement made into an id (``[Person A]`` -> ``Person_A``; all lower case
 when the id was), so ``smith_codes`` becomes ``person_b_codes`` in ``code_id``,
-``parent_id`` and ``segments.code_id`` alike, and on every rebuild. A table or column
-added to a project later is covered without a change here.
+``parent_id`` and ``segments.code_id`` alike, and on every rebuild; where a line of the
+import report (the table ``report``) names an id, it names the new one. A table or
+column added to a project later is covered without a change here.
 
 The texts of the sources are not changed: the build carries the coding made on them onto
 the pseudonymised transcripts (:func:`~analysis.privacy.remap_spans`); only their keys
@@ -170,7 +171,8 @@ def pseudonymise_project(project, key, item: str = "coding project"):
     Notes
     -----
     Ids are changed consistently over the whole project: one map from each id to its
-    new form, also applied to an id quoted in a text (``imported as 'smith_codes'``). Two ids that would become one (``jane_smith`` and ``janesmith``), or an id
+    new form, also applied where a line of the import report (the field ``report``) is
+    an id or quotes one (``imported as 'smith_codes'``). Two ids that would become one (``jane_smith`` and ``janesmith``), or an id
     that would become one the project already has, take ``_2``, ``_3``... in sorted
     order of the old ids, so the same project and key give the same ids on every build.
     """
@@ -206,9 +208,16 @@ def pseudonymise_project(project, key, item: str = "coding project"):
         return "|".join(as_id(p) for p in value.split("|")) if isinstance(value, str) else value
 
     def as_text(value):
+        return rules.text(value) if isinstance(value, str) else value
+
+    def as_message(value):
+        # the report names ids: whole ("P01_Jane_txt", "source variable") or quoted
+        # ("imported as 'smith_codes'"); they are the ids the project now has
         if not isinstance(value, str):
             return value
-        if id_map and "'" in value:  # an id quoted in a message ("imported as 'x'")
+        if value in id_map:
+            return id_map[value]
+        if id_map and "'" in value:
             value = _QUOTED.sub(lambda m: f"'{id_map.get(m.group(1), m.group(1))}'", value)
         return rules.text(value)
 
@@ -218,7 +227,8 @@ def pseudonymise_project(project, key, item: str = "coding project"):
             table = value.copy()
             for column in _text_columns(table):
                 rule = (as_ids if column.endswith("_ids") else
-                        as_id if is_id_column(column) else as_text)
+                        as_id if is_id_column(column) else
+                        as_message if name == "report" else as_text)
                 distinct = table[column].drop_duplicates()
                 new = {v: rule(v) for v in distinct if isinstance(v, str)}
                 moved = {v: n for v, n in new.items() if n != v}
