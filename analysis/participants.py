@@ -79,13 +79,17 @@ _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _YEARS = re.compile(r"\d{1,2}")
 
 
-def load_participants(path: os.PathLike | str | None = None):
+def load_participants(path: os.PathLike | str | None = None, filled: tuple = ()):
     """Read and validate a participants register.
 
     Parameters
     ----------
     path : path-like, optional
         The CSV file; the demo study's register by default.
+    filled : tuple of str
+        Columns the study's coding projects fill (``study.yml`` ``case_attributes``):
+        they may be missing or empty here, ``tier`` included; the build fills and
+        checks them (:func:`fill_register`).
 
     Returns
     -------
@@ -103,7 +107,9 @@ def load_participants(path: os.PathLike | str | None = None):
     from .io import read_table, record_lines
 
     path = Path(path) if path is not None else paths.DEMO_STUDY / "participants.csv"
-    df = read_table(path, required=REQUIRED_COLUMNS)
+    df = read_table(path, required=[c for c in REQUIRED_COLUMNS if c not in filled])
+    if "tier" not in df.columns:
+        df["tier"] = ""
     # known columns in the order of PARTICIPANT_COLUMNS, then the researcher's own
     known = [c for c in PARTICIPANT_COLUMNS if c in df.columns]
     df = df.loc[:, known + [c for c in df.columns if c not in PARTICIPANT_COLUMNS]]
@@ -121,34 +127,160 @@ def load_participants(path: os.PathLike | str | None = None):
         if pid in seen:
             fail(f"duplicate participant_id {pid!r} (first on line {seen[pid]})")
         seen[pid] = line
-        if row["tier"] not in TIERS:
-            fail(f"unknown tier {row['tier']!r}: expected one of {', '.join(TIERS)}")
-        # optional columns: an empty cell says "not recorded"; a filled one must be sound
-        pp = row.get("position_practice", "")
-        if pp and not _ID.fullmatch(pp):
-            fail(f"position_practice {pp!r} is not an id (a letter, then letters, digits, "
-                 "'_' or '-')")
-        years = row.get("years_in_nhs", "").strip()
-        if years and not _YEARS.fullmatch(years):
-            fail(f"years_in_nhs {years!r} is not a non-negative whole number")
-        eras = row["eras"].split("|") if row.get("eras") else []
-        bad = [e for e in eras if e not in ERA_IDS]
-        if bad:
-            fail(f"unknown era {bad[0]!r}: expected ids from {', '.join(ERA_IDS)}")
-        if len(set(eras)) != len(eras):
-            fail(f"era listed twice in {row['eras']!r}")
+        for column in ("tier", "position_practice", "years_in_nhs", "eras"):
+            value = row.get(column, "")
+            reason = None if value == "" and column in filled else check_value(column, value)
+            if reason:
+                fail(reason)
         if "interviewer_label" in has and not row["interviewer_label"].strip():
             fail("interviewer_label is empty")
         name = row["transcript"].strip()
         if not name or "\\" in name or ".." in name.split("/") or name.startswith("/"):
             fail(f"transcript {row['transcript']!r} is not a file name in this folder")
-        if "synthetic" in has and row["synthetic"] not in {"yes", "no"}:
-            fail(f"synthetic {row['synthetic']!r}: expected yes or no")
+        if "synthetic" in has and check_value("synthetic", row["synthetic"]):
+            fail(check_value("synthetic", row["synthetic"]))
     df["participant_id"] = df["participant_id"].str.strip()
     df["transcript"] = df["transcript"].str.strip()
     if "years_in_nhs" in has and (df["years_in_nhs"].str.strip() != "").all():
         df["years_in_nhs"] = df["years_in_nhs"].str.strip().astype("int64")
     return df
+
+
+def check_value(column: str, value: str) -> str | None:
+    """Why ``value`` cannot stand in register column ``column``, or None when it can.
+
+    An empty cell says "not recorded", except for ``tier``, which every participant has.
+
+    >>> check_value("tier", "meso"), check_value("years_in_nhs", "")
+    (None, None)
+    >>> check_value("tier", "Senior")
+    "unknown tier 'Senior': expected one of macro, meso, micro"
+    """
+    if column == "tier":
+        if value not in TIERS:
+            return f"unknown tier {value!r}: expected one of {', '.join(TIERS)}"
+    elif column == "position_practice":
+        if value and not _ID.fullmatch(value):
+            return (f"position_practice {value!r} is not an id (a letter, then letters, "
+                    "digits, '_' or '-')")
+    elif column == "years_in_nhs":
+        if value.strip() and not _YEARS.fullmatch(value.strip()):
+            return f"years_in_nhs {value.strip()!r} is not a non-negative whole number"
+    elif column == "eras":
+        eras = value.split("|") if value else []
+        bad = [e for e in eras if e not in ERA_IDS]
+        if bad:
+            return f"unknown era {bad[0]!r}: expected ids from {', '.join(ERA_IDS)}"
+        if len(set(eras)) != len(eras):
+            return f"era listed twice in {value!r}"
+    elif column == "synthetic":
+        if value not in {"yes", "no"}:
+            return f"synthetic {value!r}: expected yes or no"
+    return None
+
+
+def fill_register(register, path: os.PathLike | str, values, same=None):
+    """Fill register columns from the values the coding projects' cases give.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        From :func:`load_participants` (with ``filled``).
+    path : path-like
+        The register's file, for messages.
+    values : pandas.DataFrame
+        ``participant_id, column, value, project, case, variable``: one row per value a
+        case gives a participant (``analysis.refi.case_values``), ``project`` the file.
+    same : callable, optional
+        The form in which a value already in the register is compared with the
+        project's (the build passes the key's text rule: project values passed
+        through the key).
+
+    Returns
+    -------
+    (pandas.DataFrame, list of tuple)
+        The register with the columns filled where it had no value (a ``tier``
+        given as ``Meso`` reads as ``meso``), and import-report rows saying which
+        columns came from which project.
+
+    Raises
+    ------
+    DataError
+        A value that contradicts the register (naming the register's line and the
+        project's case), two cases that give one participant different values, a value
+        that is not valid in its column, or a ``tier`` still empty.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "participants.csv"
+    >>> _ = p.write_text("participant_id,transcript\\nP01,a.txt\\nP02,b.txt\\n")
+    >>> reg = load_participants(p, filled=("tier",))
+    >>> values = pd.DataFrame({"participant_id": ["P01", "P02"], "column": ["tier", "tier"],
+    ...     "value": ["Meso", "micro"], "project": ["x.qdpx"] * 2, "case": ["P01", "P02"],
+    ...     "variable": ["Tier", "Tier"]})
+    >>> filled, rows = fill_register(reg, p, values)
+    >>> filled["tier"].tolist(), rows[0][3]
+    (['meso', 'micro'], "2 participant(s) from variable 'Tier' of x.qdpx")
+    >>> values.loc[1, "value"] = "macro"
+    >>> _ = fill_register(filled, p, values)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.DataError: ...participants.csv:3: tier is 'micro' here but 'macro' in x.qdpx ...
+    """
+    from .io import record_lines
+
+    path = Path(path)
+    same = same or (lambda v: v)
+    out = register.copy()
+    line_of = dict(zip(out["participant_id"], record_lines(path, len(out))))
+    given: dict[tuple[str, str], tuple] = {}
+    counts: dict[str, dict] = {}
+    for row in values.itertuples(index=False):
+        value = str(row.value).strip()
+        if row.column == "tier" and value.casefold() in TIERS:
+            value = value.casefold()
+        where = (row.project, f"case {row.case!r}")
+        about = f"(case {row.case!r}, variable {row.variable!r})"
+        reason = check_value(row.column, value)
+        if reason:
+            raise DataError(*where, f"{reason} (variable {row.variable!r}, which fills the "
+                                    f"register's {row.column})")
+        first = given.setdefault((row.participant_id, row.column), (value, row))
+        if first[0] != value:
+            other = first[1]
+            raise DataError(*where, f"{row.column} of {row.participant_id} is {value!r} here "
+                            f"but {first[0]!r} in {Path(str(other.project)).name} (case "
+                            f"{other.case!r}, variable {other.variable!r})")
+        if row.column not in out.columns:
+            out[row.column] = ""
+        at = out.index[out["participant_id"] == row.participant_id][0]
+        current = out.at[at, row.column]
+        current = "" if current is None or (current != current) else str(current).strip()
+        counts.setdefault(row.column, {}).setdefault(
+            (str(row.variable), Path(str(row.project)).name), set())
+        if current:
+            if same(current) != value:
+                raise DataError(path, line_of[row.participant_id],
+                                f"{row.column} is {current!r} here but {value!r} in "
+                                f"{Path(str(row.project)).name} {about}")
+            continue
+        out[row.column] = out[row.column].astype(object)
+        out.at[at, row.column] = value
+        counts[row.column][(str(row.variable), Path(str(row.project)).name)].add(
+            row.participant_id)
+    if "tier" in out.columns:
+        empty = out.index[out["tier"].astype(str).str.strip() == ""]
+        if len(empty):
+            pid = out.at[empty[0], "participant_id"]
+            raise DataError(path, line_of[pid], "tier is empty and no case of the coding "
+                            "projects gives it (study.yml case_attributes, e.g. tier: Tier)")
+    rows = []
+    for column, sources in counts.items():
+        for (variable, project), pids in sorted(sources.items()):
+            rows.append(("info", "participants", f"{column} from the coding project",
+                         f"{len(pids)} participant(s) from variable {variable!r} of {project}"))
+    return out, rows
 
 
 def participant_eras(participants, id_column: str = "participant_id",
@@ -183,8 +315,9 @@ def validate_all(registers: list[Path] | None = None) -> list[DataError]:
     problems: list[DataError] = []
     for path in register_paths() if registers is None else registers:
         try:
-            df = load_participants(path)
-            folder = load_study(Path(path).parent).transcripts
+            study = load_study(Path(path).parent)
+            df = load_participants(path, filled=tuple(study.case_attributes))
+            folder = study.transcripts
         except DataError as err:
             problems.append(err)
             continue

@@ -6,7 +6,8 @@ One contract for the shipped demo and for the researcher's own study in
     data/raw/private/
     ├── participants.csv        participant_id, tier, transcript (+ optional columns)
     ├── identifier_key.csv      original, replacement[, kind]
-    ├── study.yml               optional: title, coders, default_coder, roles, parameters
+    ├── study.yml               optional: title, coders, default_coder, coder_names, roles,
+    │                           exclude_sources, case_attributes, parameters
     ├── code_map.csv            optional: your code -> SST code id
     ├── codebook.yml           optional: your codebook, when no project carries one
     ├── transcripts/            transcripts (or flat in the study folder)
@@ -44,7 +45,11 @@ PROJECT_READERS = {".qdpx": "refi", ".qde": "refi", ".qda": "qualcoder"}
 #: Codebook-only files (REFI-QDA codebook exchange).
 CODEBOOK_SUFFIXES = (".qdc",)
 
-STUDY_KEYS = ("title", "coders", "default_coder", "roles", "parameters")
+STUDY_KEYS = ("title", "coders", "default_coder", "coder_names", "roles", "exclude_sources",
+              "case_attributes", "parameters")
+#: Register columns a coding project's cases may not fill: the id, the file, and the
+#: interviewer's label (perhaps a real name, never written out).
+NOT_FROM_CASES = ("participant_id", "transcript", "interviewer_label")
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,22 @@ class Study:
         The coders to compare (empty: whichever coders the data hold).
     default_coder : str
         Whose coding the single-coder notebooks show (empty: the first coder present).
+        ``coders`` and ``default_coder`` may name a coder by user name or display name
+        (:meth:`shown_coder`).
+    coder_names : dict
+        ``{user name: display name}``: how a coder appears in every output.
     roles : tuple of str
         Speaker labels that are roles, not names (``Moderator``, ``Committee 1``).
+    exclude_sources : tuple of str
+        Project sources (by name or file stem) whose codings are dropped: withdrawn
+        participants' stubs.
+    case_attributes : dict
+        ``{register column: case variable}``: register columns the projects' cases fill.
     parameters : dict
         Notebook parameters, ``{notebook stem or "all": {name: value}}``.
+    lines : dict
+        The line of ``study.yml`` of each key (``"coders"``) and of each entry of a
+        mapping or list (``("coder_names", "janesmith")``), for messages.
     """
 
     folder: Path
@@ -86,6 +103,42 @@ class Study:
     default_coder: str = ""
     roles: tuple = ()
     parameters: dict = field(default_factory=dict)
+    coder_names: dict = field(default_factory=dict)
+    exclude_sources: tuple = ()
+    case_attributes: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)
+
+    def display_coder(self, user: str) -> str:
+        """The coder as outputs show them: the display name of ``coder_names``
+        (user names compared ignoring case and surrounding space), else ``user``.
+
+        >>> s = Study(Path("."), Path("p"), Path("k"), Path("."),
+        ...           coder_names={"JaneSmith": "coder_a"})
+        >>> s.display_coder("janesmith "), s.display_coder("bob")
+        ('coder_a', 'bob')
+        """
+        names = {k.strip().casefold(): v for k, v in self.coder_names.items()}
+        return names.get(str(user).strip().casefold(), user)
+
+    def shown_coder(self, name: str, pseudonymise=None) -> str:
+        """A coder named in ``study.yml`` as the processed tables show them.
+
+        ``name`` is a user name or a display name. A display name stays; a user name
+        with a display name becomes it; any other name passes through
+        ``pseudonymise`` (the key's text rule), as the coder names of the projects do.
+
+        >>> s = Study(Path("."), Path("p"), Path("k"), Path("."),
+        ...           coder_names={"janesmith": "coder_a"})
+        >>> key = {"janesmith": "coder_a", "bobjones": "[Person B]"}.get
+        >>> [s.shown_coder(n, lambda v: key(v, v)) for n in ("coder_a", "janesmith", "bobjones")]
+        ['coder_a', 'coder_a', '[Person B]']
+        """
+        if name in self.coder_names.values():
+            return name
+        shown = self.display_coder(name)
+        if shown != name:
+            return shown
+        return pseudonymise(name) if pseudonymise is not None else name
 
     def notebook_parameters(self, notebook: str) -> dict:
         """Parameters for one notebook: ``parameters.all`` overlaid by ``parameters.<stem>``.
@@ -153,12 +206,20 @@ def _read_settings(path: Path) -> dict:
         return {}
     if not isinstance(doc, dict):
         raise DataError(path, 1, "study.yml must be a mapping of keys to values")
-    lines = {k.value: k.start_mark.line + 1 for k, _ in nodes.value}
+    lines: dict = {}
+    for k, v in nodes.value:
+        lines[k.value] = k.start_mark.line + 1
+        if isinstance(v, yaml.MappingNode):
+            lines.update({(k.value, kk.value): kk.start_mark.line + 1 for kk, _ in v.value
+                          if isinstance(kk, yaml.ScalarNode)})
+        elif isinstance(v, yaml.SequenceNode):
+            lines.update({(k.value, item.value): item.start_mark.line + 1
+                          for item in v.value if isinstance(item, yaml.ScalarNode)})
 
     def fail(key, reason):
         raise DataError(path, lines.get(key), reason)
 
-    out = {}
+    out: dict = {"lines": lines}
     for key, value in doc.items():
         if key not in STUDY_KEYS:
             fail(key, f"unknown key {key!r}: expected {', '.join(STUDY_KEYS)}")
@@ -166,11 +227,15 @@ def _read_settings(path: Path) -> dict:
             if not isinstance(value, str):
                 fail(key, f"{key} must be text")
             out[key] = value.strip()
-        elif key in ("coders", "roles"):
+        elif key in ("coders", "roles", "exclude_sources"):
+            example = {"coders": "a, b", "roles": "Moderator",
+                       "exclude_sources": "P06_removed"}[key]
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
                                                       for v in value):
-                fail(key, f"{key} must be a list of names, e.g. [{'a, b' if key == 'coders' else 'Moderator'}]")
+                fail(key, f"{key} must be a list of names, e.g. [{example}]")
             out[key] = tuple(v.strip() for v in value)
+        elif key in ("coder_names", "case_attributes"):
+            out[key] = _name_map(path, key, value, lines)
         elif key == "parameters":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 fail(key, "parameters must map a notebook name (or 'all') to name: value pairs")
@@ -180,14 +245,38 @@ def _read_settings(path: Path) -> dict:
     return out
 
 
+def _name_map(path: Path, key: str, value, lines: dict) -> dict:
+    """``coder_names`` (user name -> display name) or ``case_attributes`` (register
+    column -> case variable): a mapping of names to names."""
+    import re
+
+    example = ("{janesmith: coder_a}" if key == "coder_names"
+               else "{tier: Tier, position_practice: Role}")
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
+            for k, v in value.items()):
+        raise DataError(path, lines.get(key), f"{key} must map names to names, e.g. {example}")
+    out = {k.strip(): v.strip() for k, v in value.items()}
+    if key == "case_attributes":
+        for column in out:
+            if column in NOT_FROM_CASES or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", column):
+                raise DataError(path, lines.get((key, column)),
+                                f"case_attributes: {column!r} is not a register column a "
+                                "case may fill")
+    return out
+
+
 # --------------------------------------------------------------------------- codebook
 
-def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, tuple[str, ...]]:
+def read_code_map(path: os.PathLike | str, codes, sst,
+                  rules=None) -> dict[str, tuple[str, ...]]:
     """Read ``code_map.csv`` (``code``, ``sst_code``): the researcher's codes -> SST code ids.
 
     ``code`` is a code id or name of the researcher's codebook ``codes``; ``sst_code``
     an id of the SST codebook ``sst``. A code may stand for several SST codes, one row
-    each. Returns ``{code_id: (sst_code_id, ...)}`` in file order.
+    each. Returns ``{code_id: (sst_code_id, ...)}`` in file order. With ``rules`` (the
+    identifier key's :class:`analysis.privacy.KeyRules`), a code named as the project
+    names it (``Smith codes``) is found under its pseudonymised name or id.
     """
     from .io import read_table, record_lines
 
@@ -198,6 +287,9 @@ def read_code_map(path: os.PathLike | str, codes, sst) -> dict[str, tuple[str, .
     out: dict[str, tuple[str, ...]] = {}
     for line, code, target in zip(record_lines(path, len(table)), table["code"], table["sst_code"]):
         cid = ids.get(code.strip()) or ids.get(code.strip().casefold())
+        if cid is None and rules is not None:
+            cid = ids.get(rules.ident(code.strip())) or ids.get(
+                rules.text(code.strip()).casefold())
         if cid is None:
             raise DataError(path, line, f"code {code!r} is not in the study's codebook")
         if target.strip() not in sst:
@@ -309,7 +401,7 @@ def unique_id(base: str, taken: set) -> str:
     return cid
 
 
-def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
+def study_codebook(imported, layout: Study, sst, origin: dict | None = None, rules=None):
     """The codebook a study's coding is read with, and report rows saying how it was found.
 
     The shipped SST codebook when every code of the project is in it and the study
@@ -322,6 +414,9 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
     A code of a ``.qdc`` or ``codebook.yml`` whose name is already a code is the same
     code; if both give it a definition and they differ, that is an error naming both
     files (``origin``: code id -> the project file it came from).
+
+    ``rules`` (the identifier key's :class:`analysis.privacy.KeyRules`) passes the
+    names, ids and definitions of those files through the key as the projects' are.
 
     Returns
     -------
@@ -344,6 +439,13 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
     origin = dict(origin or {})
     for book in layout.codebooks:
         extra = _qdc_codes(book) if book.suffix.lower() == ".qdc" else _yml_codes(book)
+        if rules is not None:
+            extra = [{**code, "label": rules.text(code["label"]),
+                      "definition": rules.text(code["definition"]),
+                      "code_id": rules.ident(code.get("code_id") or ""),
+                      "parent": rules.text(code["parent"]),
+                      "parent_id": rules.ident(code["parent"])}
+                     for code in extra]
         by_name = {str(n).casefold(): c for n, c in zip(table["label"], table["code_id"])}
         ids = set(table["code_id"])
         definition = dict(zip(table["code_id"], table["definition"]))
@@ -365,6 +467,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
             parent_id = ""
             if code["parent"]:
                 parent_id = (code["parent"] if code["parent"] in ids
+                             else code.get("parent_id") if code.get("parent_id") in ids
                              else by_name.get(code["parent"].casefold()))
                 if parent_id is None:
                     raise DataError(book, code["line"], f"code {code['label']!r}: parent "
@@ -379,7 +482,7 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None):
         table = pd.concat([table, pd.DataFrame(added, columns=table.columns)],
                           ignore_index=True)
         rows.append(("info", book.name, "codebook", f"{len(added)} code(s) added"))
-    mapping = read_code_map(layout.code_map, table, sst) if layout.code_map else {}
+    mapping = read_code_map(layout.code_map, table, sst, rules) if layout.code_map else {}
     # the researcher's codes are the study's themes; the SST views reach the SST frame
     # through sst_code (codebook.sst_map, codebook.to_sst)
     table["facet"] = "theme"

@@ -115,3 +115,98 @@ def test_a_declared_role_or_key_entry_lets_the_build_pass(tmp_path, monkeypatch,
     out = build.build_interviews("private", out=tmp_path / "out")
     turns = (out / "turns.csv").read_text()
     assert ("Chief Officer" in turns) == (study_yml is not None)
+
+
+# ---------------------------------------------------------------- a researcher's project
+# Small SYNTHETIC fieldwork studies (analysis.synthetic.fieldwork): Jane Smith interviewed
+# and coded as ``janesmith``; P02 withdrew and left a stub source ``P02_removed``. Built
+# through the interview stage only (the full build runs once, tests/test_private_fieldwork.py).
+
+SMALL = dict(n_interviews=4, words_per_interview=400, n_codes=12, n_categories=4,
+             n_codings=20, colours=False, seed=3)
+
+
+def _fieldwork(tmp_path, monkeypatch, **kwargs):
+    from analysis.synthetic.fieldwork import write_study_folder
+
+    study = write_study_folder(tmp_path / "private", **{**SMALL, **kwargs})
+    monkeypatch.setattr(paths, "PRIVATE", study.folder)
+    return study
+
+
+def _build(tmp_path, name="out"):
+    import pandas as pd
+
+    out = build.build_interviews("private", out=tmp_path / name)
+    read = lambda t: pd.read_csv(out / t, dtype=str, keep_default_na=False)  # noqa: E731
+    return out, read("segments.csv"), read("import_report.csv")
+
+
+def test_a_coder_in_the_key_shows_as_its_replacement(tmp_path, monkeypatch):
+    _fieldwork(tmp_path, monkeypatch)
+    _, segments, report = _build(tmp_path)
+    # janesmith is "Jane Smith" run together: the key's "[Researcher]"
+    assert set(segments["coder"]) == {"[Researcher]"}
+    stub = report[report["item"] == "source P02_removed"]
+    assert stub.values.tolist() == [["info", "source P02_removed",
+                                     "not in the register, no codings: skipped", ""]]
+
+
+def test_a_display_name_that_is_a_key_entry_stops_the_build(tmp_path, monkeypatch):
+    _fieldwork(tmp_path, monkeypatch, coder_names={"janesmith": "Jane"})
+    with pytest.raises(DataError) as exc:
+        build.build_interviews("private", out=tmp_path / "out")
+    # study.yml: title, coders, default_coder, "coder_names:", then the entry on line 5
+    assert exc.value.path.endswith("study.yml") and exc.value.line == 5
+    assert "display name is itself an entry of the identifier key" in exc.value.reason
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_withdrawn_stub_with_codings_stops_naming_it_and_its_count(tmp_path, monkeypatch):
+    _fieldwork(tmp_path, monkeypatch, stub_codings=2)
+    with pytest.raises(DataError) as exc:
+        build.build_interviews("private", out=tmp_path / "out")
+    assert exc.value.line == "source 'P02_removed'"
+    assert "has 2 coding(s)" in exc.value.reason and "exclude_sources" in exc.value.reason
+    assert not (tmp_path / "out").exists()
+
+
+def test_exclude_sources_drops_a_stubs_codings_and_counts_them(tmp_path, monkeypatch):
+    # the stub's own name holds the researcher's: listed as written, reported pseudonymised
+    name = "P02_Jane_Smith_withdrawn"
+    _fieldwork(tmp_path, monkeypatch, withdrawn=(name,), stub_codings=2,
+               exclude_sources=(name,))
+    _, segments, report = _build(tmp_path)
+    assert len(segments) == SMALL["n_codings"]
+    assert not segments["text"].str.contains("withdrew").any()
+    assert report[report["item"].str.contains("withdrawn")].values.tolist() == [
+        ["info", "source P02_[Researcher]_withdrawn", "excluded by study.yml exclude_sources",
+         "2 coding(s) dropped"]]
+
+
+def test_a_case_contradicting_participants_csv_stops_naming_both(tmp_path, monkeypatch):
+    study = _fieldwork(tmp_path, monkeypatch)
+    register = study.folder / "participants.csv"
+    lines = register.read_text().splitlines()
+    # P01 (line 2) is the first person of analysis/synthetic/cast.py, Harriet Quill, macro;
+    # her case (case 1, "Macro" with a capital) is named after her fictional name.
+    lines = [lines[0] + ",tier"] + [lines[1] + ",micro"] + [x + "," for x in lines[2:]]
+    register.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as exc:
+        build.build_interviews("private", out=tmp_path / "out")
+    assert exc.value.path.endswith("participants.csv") and exc.value.line == 2
+    assert exc.value.reason == ("tier is 'micro' here but 'macro' in fieldwork.qda "
+                                "(case '[Participant P01]', variable 'Tier')")
+
+
+def test_ids_made_from_pseudonymised_names_are_the_same_on_every_rebuild(tmp_path,
+                                                                         monkeypatch):
+    _fieldwork(tmp_path, monkeypatch)
+    one, _, _ = _build(tmp_path, "one")
+    two, _, _ = _build(tmp_path, "two")
+    _same_tree(one, two)
+    codes = (one / "codes.csv").read_text()
+    # "Smith codes" -> "[Surname R] codes" -> id surname_r_codes; "JaneSmith to check"
+    # -> "[Researcher] to check" -> researcher_to_check
+    assert "\nsurname_r_codes,,[Surname R] codes," in codes
+    assert "researcher_to_check," in codes and "smith" not in codes.lower()

@@ -84,3 +84,20 @@ def test_every_saved_figure_is_shown_in_its_cell(nb_path):
         saved = cell.source.count("figs.save(")
         shown = sum("image/png" in out.get("data", {}) for out in cell.outputs)
         assert shown == saved, f"{nb_path.name} cell {i}: saves {saved}, shows {shown}"
+
+
+def test_study_yml_coders_become_the_names_the_tables_show(tmp_path):
+    from analysis.pipeline.notebooks import study_parameters
+    from analysis.study import load_study
+
+    (tmp_path / "identifier_key.csv").write_text(
+        "original,replacement\nJane Smith,[Researcher]\nBob Jones,[Person B]\n")
+    (tmp_path / "study.yml").write_text(
+        "coders: [janesmith, bobjones]\ndefault_coder: coder_a\n"
+        "coder_names: {janesmith: coder_a}\n")
+    values = study_parameters(paths.NOTEBOOKS / "06_coding_reliability.ipynb",
+                              load_study(tmp_path))
+    # janesmith has a display name; bobjones is "Bob Jones" run together: its replacement
+    assert values["coders"] == ["coder_a", "[Person B]"]
+    assert study_parameters(paths.NOTEBOOKS / "04_interview_theme_matrix.ipynb",
+                            load_study(tmp_path))["coder"] == "coder_a"

@@ -78,3 +78,86 @@ def test_validate_all_reports_missing_transcripts():
 def test_shipped_demo_register_is_valid():
     # The committed demo study must validate (issue 3, item 3: "validated like the timeline").
     assert validate_all([paths.DEMO_STUDY / "participants.csv"]) == []
+
+
+# ---------------------------------------------------------------- filled from cases
+
+def _values(*rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["participant_id", "column", "value", "project", "case",
+                                       "variable"])
+
+
+def _register(tmp_path, text):
+    p = tmp_path / "participants.csv"
+    p.write_text(text)
+    return p
+
+
+def test_columns_a_project_fills_may_be_missing_or_empty(tmp_path):
+    p = _register(tmp_path, "participant_id,transcript,position_practice\nP01,a.txt,\n")
+    with pytest.raises(DataError, match="lacks column"):
+        load_participants(p)
+    df = load_participants(p, filled=("tier", "position_practice"))
+    assert df["tier"].tolist() == [""]
+    p = _register(tmp_path, "participant_id,tier,transcript\nP01,,a.txt\nP02,mezzo,b.txt\n")
+    # empty is "the project gives it"; a wrong value is still wrong
+    with pytest.raises(DataError, match="unknown tier 'mezzo'") as exc:
+        load_participants(p, filled=("tier",))
+    assert exc.value.line == 3
+
+
+def test_cases_fill_the_register_and_say_from_where(tmp_path):
+    from analysis.participants import fill_register
+
+    p = _register(tmp_path, "participant_id,tier,transcript\nP01,,a.txt\nP02,micro,b.txt\n")
+    df = load_participants(p, filled=("tier", "position_practice"))
+    filled, rows = fill_register(df, p, _values(
+        ("P01", "tier", "Meso", "coding/f.qda", "Ann", "Tier"),
+        ("P02", "tier", "micro", "coding/f.qda", "Bo", "Tier"),
+        ("P01", "position_practice", "pp_csu_it", "coding/f.qda", "Ann", "Role")))
+    # "Meso" as NVivo users type it is the tier meso; P02's tier agrees with the register
+    assert filled[["participant_id", "tier", "position_practice"]].values.tolist() == [
+        ["P01", "meso", "pp_csu_it"], ["P02", "micro", ""]]
+    assert rows == [
+        ("info", "participants", "tier from the coding project",
+         "1 participant(s) from variable 'Tier' of f.qda"),
+        ("info", "participants", "position_practice from the coding project",
+         "1 participant(s) from variable 'Role' of f.qda")]
+
+
+def test_a_case_contradicting_the_register_stops_naming_both(tmp_path):
+    from analysis.participants import fill_register
+
+    p = _register(tmp_path, "participant_id,tier,transcript\nP01,meso,a.txt\nP02,micro,b.txt\n")
+    df = load_participants(p, filled=("tier",))
+    with pytest.raises(DataError) as exc:
+        fill_register(df, p, _values(("P02", "tier", "Macro", "coding/f.qda", "Bo", "Tier")))
+    # the register's line of P02 (line 3), and the project file and case
+    assert exc.value.line == 3
+    assert exc.value.reason == ("tier is 'micro' here but 'macro' in f.qda "
+                                "(case 'Bo', variable 'Tier')")
+
+
+@pytest.mark.parametrize("values, file, line, words", [
+    # two cases of one participant disagree: the second names the first
+    ([("P01", "tier", "meso", "coding/a.qda", "Ann", "Tier"),
+      ("P01", "tier", "micro", "coding/b.qdpx", "Ann 2", "Level")],
+     "coding/b.qdpx", "case 'Ann 2'",
+     "tier of P01 is 'micro' here but 'meso' in a.qda (case 'Ann', variable 'Tier')"),
+    # a value the column cannot hold names the project's case
+    ([("P01", "tier", "Senior", "coding/a.qda", "Ann", "Tier")], "coding/a.qda", "case 'Ann'",
+     "unknown tier 'Senior'"),
+    # no case gives P01 a tier: the register's line
+    ([], "participants.csv", 2, "tier is empty and no case of the coding projects gives it"),
+])
+def test_what_cases_cannot_fill_is_one_error(tmp_path, values, file, line, words):
+    from analysis.participants import fill_register
+
+    p = _register(tmp_path, "participant_id,tier,transcript\nP01,,a.txt\n")
+    df = load_participants(p, filled=("tier",))
+    with pytest.raises(DataError) as exc:
+        fill_register(df, p, _values(*values))
+    assert str(exc.value.path).endswith(file) and exc.value.line == line
+    assert words in exc.value.reason

@@ -3,7 +3,8 @@
 The databases are built here from QualCoder's own table definitions: the
 ``CREATE TABLE`` statements of ``new_project`` in ``src/qualcoder/__main__.py`` of the
 public repository ccbogel/QualCoder (schema ``v14``, whose docstring lists what v2 to
-v14 added to v1). Only the tables this reader touches are created; the values are
+v14 added to v1), kept as ``SCHEMA_V14`` in ``analysis/synthetic/qualcoder.py`` for the
+generators too. Only the tables this reader touches are created; the values are
 invented for each test and every expected position is counted by hand in a comment.
 """
 
@@ -19,38 +20,7 @@ from analysis.errors import DataError
 from analysis.refi.qde import (CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, REPORT_COLUMNS,
                                SEGMENT_COLUMNS, SOURCE_COLUMNS)
 from analysis.refi.qualcoder import KNOWN_VERSIONS, is_qualcoder, read_qualcoder
-
-# ccbogel/QualCoder, src/qualcoder/__main__.py, MainWindow.new_project (schema v14).
-SCHEMA_V14 = """
-CREATE TABLE project (databaseversion text, date text, memo text,about text, bookmarkfile integer,
-  bookmarkpos integer, codername text, recently_used_codes text);
-CREATE TABLE source (id integer primary key, name text, fulltext text, mediapath text, memo text,
-  owner text, date text, av_text_id integer, risid integer, unique(name));
-CREATE TABLE code_image (imid integer primary key,id integer,x1 integer, y1 integer, width integer,
-  height integer, cid integer, memo text, date text, owner text, important integer,
-  pdf_page integer);
-CREATE TABLE code_av (avid integer primary key,id integer,pos0 integer, pos1 integer, cid integer,
-  memo text, date text, owner text, important integer);
-CREATE TABLE annotation (anid integer primary key, fid integer,pos0 integer, pos1 integer,
-  memo text, owner text, date text, unique(fid,pos0,pos1,owner));
-CREATE TABLE attribute_type (name text primary key, date text, owner text, memo text,
-  caseOrFile text, valuetype text);
-CREATE TABLE attribute (attrid integer primary key, name text, attr_type text, value text,
-  id integer, date text, owner text, unique(name,attr_type,id));
-CREATE TABLE case_text (id integer primary key, caseid integer, fid integer, pos0 integer,
-  pos1 integer, owner text, date text, memo text);
-CREATE TABLE cases (caseid integer primary key, name text, memo text, owner text,date text,
-  constraint ucm unique(name));
-CREATE TABLE code_cat (catid integer primary key, name text, owner text, date text, memo text,
-  supercatid integer, unique(name));
-CREATE TABLE code_text (ctid integer primary key, cid integer, fid integer,seltext text,
-  pos0 integer, pos1 integer, owner text, date text, memo text, avid integer,
-  important integer, unique(cid,fid,pos0,pos1, owner));
-CREATE TABLE code_name (cid integer primary key, name text, memo text, catid integer,
-  owner text,date text, color text, unique(name));
-CREATE TABLE journal (jid integer primary key, name text, jentry text, date text, owner text,
-  unique(name));
-"""
+from analysis.synthetic.qualcoder import SCHEMA_V14
 
 # P01: Tea0-2 _3 😀4 _5 time6-9 :10 _11 the12-14 _15 budget16-21 _22 was23-25 _26 cut27-29 .30
 #      \n31 The32-34 _35 SHA36-38 _39 decided40-46 .47

@@ -297,6 +297,22 @@ def test_codes_hierarchy_colours_codebook_matching_and_cases(tmp_path):
     assert refi.attach_case_attributes(people, project.cases)["tier"].tolist() == ["meso", "micro"]
 
 
+def test_case_values_reach_participants_through_their_sources():
+    # A classification case linked to two interviews gives each its value; a source's own
+    # variable (MAXQDA's document variables: a case named as the source) gives its own;
+    # a case of no participant, an unnamed variable and an empty value give nothing.
+    cases = pd.DataFrame({
+        "case": ["North team", "North team", "P03_doc", "Board", "P01"],
+        "variable": ["Tier", "Region", " tier ", "Tier", "Role"],
+        "value": ["meso", "north", "micro", "macro", ""],
+        "source_ids": ["s1|s2", "s1|s2", "P03_doc", "board_minutes", "s1"]})
+    owners = {"s1": "P01", "s2": "P02", "P03_doc": "P03"}
+    got = refi.case_values(cases, owners, {"tier": "TIER", "position_practice": "Role"})
+    assert got.values.tolist() == [["P01", "tier", "meso", "North team", "Tier"],
+                                   ["P02", "tier", "meso", "North team", "Tier"],
+                                   ["P03", "tier", "micro", "P03_doc", " tier "]]
+
+
 def test_namespace_variant_and_bare_qde_with_sources_folder(tmp_path):
     # Prefixed elements in the "1:0" namespace variant; a bare .qde with a "Sources" folder.
     ns = "urn:QDA-XML:project:1:0"

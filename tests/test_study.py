@@ -54,12 +54,37 @@ def test_study_yml_keys_are_read_and_roles_exposed(tmp_path):
     ("roles: [Moderator, 3]\n", 1, "roles must be a list"),
     ("parameters: [1]\n", 1, "parameters must map"),
     ("title: [unclosed\n", 2, "not valid YAML"),
+    ("title: T\ncoder_names: [janesmith]\n", 2, "coder_names must map names to names"),
+    ("coder_names: {janesmith: ''}\n", 1, "coder_names must map names to names"),
+    ("exclude_sources: P06_removed\n", 1, "exclude_sources must be a list"),
+    ("case_attributes: {tier: [Tier]}\n", 1, "case_attributes must map names to names"),
+    # the id and the file name are the register's own, never a case's
+    ("case_attributes:\n  tier: Tier\n  participant_id: Case\n", 3,
+     "'participant_id' is not a register column a case may fill"),
 ])
 def test_bad_study_yml_is_one_error_with_its_line(tmp_path, text, line, reason):
     (tmp_path / "study.yml").write_text(text)
     with pytest.raises(DataError) as exc:
         load_study(tmp_path)
     assert exc.value.line == line and reason in exc.value.reason
+
+
+def test_coder_names_exclusions_and_case_attributes_are_read_with_their_lines(tmp_path):
+    (tmp_path / "study.yml").write_text(
+        "coders: [janesmith]\ndefault_coder: coder_a\ncoder_names:\n  janesmith: coder_a\n"
+        "exclude_sources: [P06_removed, P09 old]\n"
+        "case_attributes: {tier: Tier, position_practice: Role}\n")
+    study = load_study(tmp_path)
+    assert study.coder_names == {"janesmith": "coder_a"}
+    assert study.exclude_sources == ("P06_removed", "P09 old")
+    assert study.case_attributes == {"tier": "Tier", "position_practice": "Role"}
+    assert study.lines[("coder_names", "janesmith")] == 4
+    assert study.lines[("exclude_sources", "P09 old")] == 5
+    # either name of the coder gives the one the tables show
+    assert study.display_coder("JaneSmith") == "coder_a"
+    assert [study.shown_coder(n) for n in ("janesmith", "coder_a")] == ["coder_a", "coder_a"]
+    # a user name with no display name shows as the key shows it
+    assert study.shown_coder("bobjones", {"bobjones": "[Person B]"}.get) == "[Person B]"
 
 
 def test_register_needs_only_three_columns_and_checks_optional_ones(tmp_path):

@@ -66,8 +66,10 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
 
     layout = load_study(paths.study_dir(study))
     final = Path(out) if out is not None else paths.PROCESSED_INTERVIEWS
-    register = load_participants(layout.register)
+    register = load_participants(layout.register, filled=tuple(layout.case_attributes))
     key = privacy.load_key(layout.key)
+    rules = privacy.KeyRules(key)
+    _check_display_names(layout, rules)
     sst = load_codebook()
     labels = (transcripts.interviewer_labels(register)
               if "interviewer_label" in register.columns else {})
@@ -98,22 +100,44 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     report = pd.DataFrame(columns=["level", "item", "what", "detail"])
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
+    values = []
     if layout.projects:
+        from ..refi import case_values
         from ..study import study_codebook
 
+        # source names are compared pseudonymised: the projects are, before matching
         stems = dict(zip(register["participant_id"],
-                         (Path(t).stem for t in register["transcript"])))
-        attached = []
+                         (rules.text(Path(t).stem) for t in register["transcript"])))
+        excluded = {rules.text(n).casefold(): n for n in layout.exclude_sources}
+        variables = {c: rules.text(v) for c, v in layout.case_attributes.items()}
+        attached, used = [], set()
         for project in layout.projects:
-            imported = read_coding_project(project, codebook=sst.codes)
-            attached.append((project, imported,
-                             *_attach_coding(imported, texts, project, originals=originals,
-                                             edits=edits, stems=stems)))
+            imported = _through_key(read_coding_project(project, codebook=sst.codes),
+                                    layout, rules, project)
+            segs, rep, owners = _attach_coding(imported, texts, project, originals=originals,
+                                               edits=edits, stems=stems, excluded=excluded,
+                                               used=used)
+            attached.append((project, imported, segs, rep))
+            values.append(case_values(imported.cases, owners, variables)
+                          .assign(project=paths.relative(project)))
         imported, segments, report, origin = _unite_projects(attached)
-        codebook, book_report = study_codebook(imported, layout, sst, origin=origin)
-        report = pd.concat([report, book_report], ignore_index=True)
+        codebook, book_report = study_codebook(imported, layout, sst, origin=origin,
+                                               rules=rules)
+        report = pd.concat([report, book_report, _unused(layout, excluded, used, imported)],
+                           ignore_index=True)
         coding.validate_segments(segments, texts, codebook, where=layout.projects[0],
                                  places=[f"segment {s}" for s in segments["segment_id"]])
+    if layout.case_attributes:
+        from ..participants import fill_register
+
+        found = (pd.concat(values, ignore_index=True) if values else
+                 pd.DataFrame(columns=["participant_id", "column", "value", "case",
+                                       "variable", "project"]))
+        register, filled = fill_register(register, layout.register, found, same=rules.text)
+        report = pd.concat([report, pd.DataFrame(filled, columns=report.columns)],
+                           ignore_index=True)
+    # file names of projects and codebooks too: every line of the report through the key
+    report = report.map(lambda v: rules.text(v) if isinstance(v, str) else v)
     suggestions = coding.dictionary_code(texts, sst, unit="turn",
                                          turns=turns[turns["role"] == "participant"])
 
@@ -130,6 +154,50 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     write_table(report, tmp / "import_report.csv")
     _swap_in(tmp, final)
     return final
+
+
+def _check_display_names(layout, rules) -> None:
+    """A display name of ``coder_names`` that is a key entry would itself be an identifier."""
+    for user, shown in layout.coder_names.items():
+        if rules.matches(shown):
+            raise DataError(layout.folder / "study.yml", layout.lines.get(("coder_names", user)),
+                            "coder_names: this display name is itself an entry of the "
+                            "identifier key; choose one that names nobody (e.g. coder_a)")
+
+
+def _through_key(imported, layout, rules, project):
+    """A project as read, with its coders under their display names and everything it
+    brings through the identifier key (:func:`analysis.privacy.pseudonymise_project`)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from .. import privacy
+
+    coder = imported.segments["coder"]
+    shown = {c: layout.display_coder(c) for c in coder.unique()}
+    imported = dataclasses.replace(imported, segments=imported.segments.assign(
+        coder=coder.map(shown)))
+    imported, rows = privacy.pseudonymise_project(imported, rules, item=project.name)
+    imported.report = pd.concat([imported.report,
+                                 pd.DataFrame(rows, columns=imported.report.columns)],
+                                ignore_index=True)
+    return imported
+
+
+def _unused(layout, excluded, used, imported):
+    """Report rows for ``study.yml`` entries that matched nothing (by line, never by name)."""
+    import pandas as pd
+
+    study_yml = paths.relative(layout.folder / "study.yml")
+    rows = [("warning", study_yml, "exclude_sources entry matches no project source",
+             f"line {layout.lines.get(('exclude_sources', raw), '?')}")
+            for norm, raw in excluded.items() if norm not in used]
+    present = set(imported.segments["coder"])
+    rows += [("warning", study_yml, "coder_names entry matches no coder",
+              f"line {layout.lines.get(('coder_names', user), '?')}")
+             for user, shown in layout.coder_names.items() if shown not in present]
+    return pd.DataFrame(rows, columns=["level", "item", "what", "detail"])
 
 
 def _processed_register(register):
@@ -150,7 +218,7 @@ def _processed_register(register):
 
 
 def _attach_coding(imported, texts: dict[str, str], project: Path, originals=None,
-                   edits=None, stems=None):
+                   edits=None, stems=None, excluded=None, used=None):
     """Map an imported project's sources onto the processed texts.
 
     A source is the participant whose id is its REFI ``name``, whose transcript file
@@ -160,12 +228,21 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     replacements (:func:`analysis.privacy.remap_spans`; a selection that starts or ends
     inside a replaced identifier covers the whole replacement). Anything else would
     put offsets on other words, and is refused.
+
+    A source of no participant (a withdrawn participant's stub) is skipped when it has
+    no codings; with codings it stops the build, unless its name or stem is in
+    ``excluded`` (``study.yml`` ``exclude_sources``, casefolded, as pseudonymised as the
+    names): then its codings are dropped and counted. ``used`` collects the entries of
+    ``excluded`` that matched. Returns segments, report and ``{source id: participant}``.
     """
     import pandas as pd
 
     from ..privacy import remap_spans
 
     originals, edits, stems = originals or {}, edits or {}, stems or {}
+    excluded = excluded or {}
+    used = used if used is not None else set()
+    owners = {}
     by_stem = {stem.casefold(): pid for pid, stem in stems.items()}
     by_text = {text: pid for pid, text in texts.items()}
     by_original = {text: pid for pid, text in originals.items()}
@@ -179,6 +256,13 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
         place = f"source {name!r}"
         candidates = [name, Path(str(name)).stem,
                       Path(str(src.path_in_archive or "")).stem]
+        n_codings = int((imported.segments["source_id"] == sid).sum())
+        out = next((c.casefold() for c in candidates if c and c.casefold() in excluded), None)
+        if out is not None:
+            used.add(out)
+            rows.append(("info", f"source {name}", "excluded by study.yml exclude_sources",
+                         f"{n_codings} coding(s) dropped"))
+            continue
         pid = next((c for c in candidates if c in texts), None)
         pid = pid or next((by_stem[c.casefold()] for c in candidates if c
                            and c.casefold() in by_stem), None)
@@ -186,9 +270,16 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
         if pid is None and text is not None:
             pid = by_text.get(text) or by_original.get(text)
             how = "text content"
+        if pid is None and not n_codings:
+            rows.append(("info", f"source {name}", "not in the register, no codings: skipped",
+                         ""))
+            continue
         if pid is None:
-            raise DataError(project, place, "names no participant of the study (by REFI name, "
-                            "plainTextPath or file stem) and holds none of its texts")
+            raise DataError(project, place, f"names no participant of the study (by REFI "
+                            f"name, plainTextPath or file stem), holds none of its texts, and "
+                            f"has {n_codings} coding(s): add it to participants.csv, or list "
+                            "it under exclude_sources in study.yml to drop its codings")
+        owners[sid] = pid
         seg = imported.segments[imported.segments["source_id"] == sid].copy()
         seg["source_id"] = pid
         if how == "text content" or name != pid:
@@ -225,7 +316,7 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     segments["segment_id"] = segments["source_id"] + "-" + number
     report = pd.concat([imported.report, pd.DataFrame(rows, columns=imported.report.columns)],
                        ignore_index=True) if rows else imported.report.copy()
-    return segments.reset_index(drop=True), pd.DataFrame(report)
+    return segments.reset_index(drop=True), pd.DataFrame(report), owners
 
 
 def _drop_unplaceable(seg, edits):

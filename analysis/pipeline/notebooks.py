@@ -160,7 +160,9 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
 
     Defaults come from the processed data (the coders present, the tiers present),
     then ``study.yml`` overrides them (``coders``, ``default_coder`` and
-    ``parameters``). Only parameters the notebook declares are passed.
+    ``parameters``). Only parameters the notebook declares are passed. A coder is
+    named by user name or display name (``coder_names``); either becomes the name
+    the processed tables show (:meth:`analysis.study.Study.shown_coder`).
 
     >>> from analysis.study import Study
     >>> s = Study(Path("."), Path("p"), Path("k"), Path("."), coders=("ann", "bo"),
@@ -182,8 +184,15 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     if (folder / "participants.csv").is_file():
         found = set(read_table(folder / "participants.csv")["tier"])
         tiers = [t for t in ("macro", "meso", "micro") if t in found]
-    coders = list(study.coders) or present[:2]
-    coder = study.default_coder or (coders[0] if coders else "")
+    # study.yml names coders by user or display name; the tables, as the key shows them
+    rules = None
+    if study.key.is_file() and (study.coders or study.default_coder):
+        from ..privacy import KeyRules, load_key
+
+        rules = KeyRules(load_key(study.key)).text
+    coders = [study.shown_coder(c, rules) for c in study.coders] or present[:2]
+    coder = (study.shown_coder(study.default_coder, rules) if study.default_coder
+             else coders[0] if coders else "")
     values = {"coder": coder, "evidence_coder": coder, "coders": coders}
     if tiers:
         values["tiers"] = tiers

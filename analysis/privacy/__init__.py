@@ -2,6 +2,7 @@
 
 The subpackage, from the bottom up: :mod:`~analysis.privacy.keys` (identifier keys and the
 normalised forms entries are matched in), :mod:`~analysis.privacy.pseudonymisation`,
+:mod:`~analysis.privacy.projects` (everything a coding project brings, through the key),
 :mod:`~analysis.privacy.scanner` (identifier patterns and possible names),
 :mod:`~analysis.privacy.leaks` (the leak check over every kind of output file) and
 :mod:`~analysis.privacy.cli` (``python -m analysis privacy ...``).
@@ -57,6 +58,7 @@ from .keys import (KEY_COLUMNS, KEY_KINDS, default_key_files, load_key, load_key
                    normalise_for_matching)
 from .leaks import (ALLOWLIST_CSV, FINDING_COLUMNS, LeakReport, checked_trees,
                     default_allowlist_files, leak_check, leak_report, load_allowlist)
+from .projects import KeyRules, pseudonymise_project
 from .pseudonymisation import (Pseudonymised, pseudonymise, pseudonymise_turns, remap_offsets,
                                remap_spans)
 from .scanner import PATTERN_KINDS, SCAN_COLUMNS, load_vocabulary, nhs_number_is_valid, scan
@@ -64,7 +66,8 @@ from .scanner import PATTERN_KINDS, SCAN_COLUMNS, load_vocabulary, nhs_number_is
 __all__ = [
     "load_key", "load_keys", "default_key_files", "KEY_KINDS", "KEY_COLUMNS",
     "normalise_for_matching", "Pseudonymised", "pseudonymise", "remap_offsets", "remap_spans",
-    "pseudonymise_turns", "nhs_number_is_valid", "scan", "load_vocabulary", "PATTERN_KINDS",
+    "pseudonymise_turns", "KeyRules", "pseudonymise_project",
+    "nhs_number_is_valid", "scan", "load_vocabulary", "PATTERN_KINDS",
     "SCAN_COLUMNS", "ALLOWLIST_CSV", "load_allowlist", "default_allowlist_files",
     "checked_trees", "leak_check", "leak_report", "LeakReport", "FINDING_COLUMNS", "main",
 ]

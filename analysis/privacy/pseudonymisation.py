@@ -3,6 +3,7 @@ coded segments) across the replacements."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Mapping, NamedTuple
 
@@ -12,14 +13,24 @@ from .keys import (APOSTROPHES, SPACE, entry_index, key_matcher, normalise_entry
 
 
 def _as_pairs(key) -> tuple[tuple[str, str], ...]:
-    """(original, replacement) pairs from a key table or a mapping."""
-    if isinstance(key, Mapping):
+    """(original, replacement) pairs from a key table, a mapping, or such pairs already
+    (a tuple: callers with many short texts make them once)."""
+    if isinstance(key, tuple):
+        pairs = key
+    elif isinstance(key, Mapping):
         pairs = tuple((str(o).strip(), str(r).strip()) for o, r in key.items())
     else:
         pairs = tuple(zip(key["original"], key["replacement"]))
     if any(not o for o, _ in pairs):
         raise ValueError("a key entry has an empty original (load key files with load_key)")
     return pairs
+
+
+@functools.lru_cache(maxsize=32)
+def _matcher(pairs: tuple[tuple[str, str], ...]):
+    """The key regex and lookup of a key's originals, made once per key: a caller that
+    pseudonymises many short values (a project's names) would otherwise rebuild them."""
+    return key_matcher(tuple(normalise_entry(o) for o, _ in pairs))
 
 
 # an apostrophe after a name, followed by one space and a word: a possessive ("James' office")
@@ -43,9 +54,9 @@ def pseudonymise(text: str, key) -> Pseudonymised:
     ----------
     text : str
         The text (normalised: offsets of other tables refer to it).
-    key : pandas.DataFrame or mapping
-        A table from :func:`load_key` (``original``, ``replacement``) or a mapping
-        ``{original: replacement}``.
+    key : pandas.DataFrame, mapping or tuple
+        A table from :func:`load_key` (``original``, ``replacement``), a mapping
+        ``{original: replacement}``, or a tuple of ``(original, replacement)`` pairs.
 
     Returns
     -------
@@ -64,8 +75,7 @@ def pseudonymise(text: str, key) -> Pseudonymised:
     pairs = _as_pairs(key)
     if not pairs:
         return Pseudonymised(text, [])
-    originals = tuple(normalise_entry(o) for o, _ in pairs)
-    rx, lookup = key_matcher(originals)
+    rx, lookup = _matcher(pairs)
     raw_originals = [o for o, _ in pairs]
     parts, edits, last, shift = [], [], 0, 0
     if text.isascii():  # nothing to normalise: match in place

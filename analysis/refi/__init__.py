@@ -22,13 +22,14 @@ from __future__ import annotations
 from .cli import load_study, main
 from .offsets import OffsetReading, read_offsets
 from .qde import RefiProject
-from .reader import (attach_case_attributes, case_attributes, import_project,
+from .reader import (attach_case_attributes, case_attributes, case_values, import_project,
                      read_coding_project, read_project, write_import)
 from .writer import (CODEBOOK_NS, PROJECT_NS, codebook_xml, export_codebook, export_project,
                      project_xml, stable_guid, validate_codebook_xml, validate_project_xml)
 
 __all__ = ["PROJECT_NS", "CODEBOOK_NS", "OffsetReading", "RefiProject", "read_offsets",
            "read_project", "read_coding_project", "write_import", "import_project",
-           "case_attributes", "attach_case_attributes", "stable_guid", "project_xml", "export_project",
+           "case_attributes", "attach_case_attributes", "case_values",
+           "stable_guid", "project_xml", "export_project",
            "codebook_xml", "export_codebook", "validate_project_xml",
            "validate_codebook_xml", "load_study", "main"]

@@ -20,7 +20,7 @@ from .container import Container
 from .qde import CASE_COLUMNS, CODE_COLUMNS, MEMO_COLUMNS, SOURCE_COLUMNS, RefiProject, read_qde
 
 __all__ = ["read_project", "read_coding_project", "write_import", "import_project",
-           "case_attributes", "attach_case_attributes"]
+           "case_attributes", "attach_case_attributes", "case_values"]
 
 
 def read_project(path: os.PathLike | str, codebook=None) -> RefiProject:
@@ -166,3 +166,52 @@ def attach_case_attributes(participants, cases, id_column: str = "participant_id
         else:
             merged[column] = merged[column].fillna("")
     return merged
+
+
+def case_values(cases, owners: dict, variables: dict):
+    """The values a project's cases give participants, for the register's columns.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        ``case, variable, value, source_ids`` (:attr:`RefiProject.cases`; a source's
+        own variables are a case of that source).
+    owners : dict
+        ``{project source id: participant id}``: which participant each source is.
+    variables : dict
+        ``{register column: variable name}`` (``study.yml`` ``case_attributes``);
+        variable names compared ignoring case and surrounding space.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant_id, column, value, case, variable``: for each case, its value
+        of each variable named, once for every participant whose source it links to
+        (a case named by a participant id stands for that participant). Cases of no
+        participant and empty values are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame({"case": ["Anon 1", "Anon 1", "Site"],
+    ...                       "variable": ["Tier", "Role", "Tier"],
+    ...                       "value": ["meso", "pp_csu_it", ""],
+    ...                       "source_ids": ["s1", "s1", "s2"]})
+    >>> case_values(cases, {"s1": "P01", "s2": "P02"}, {"tier": "tier"}).values.tolist()
+    [['P01', 'tier', 'meso', 'Anon 1', 'Tier']]
+    """
+    import pandas as pd
+
+    wanted = {str(v).strip().casefold(): c for c, v in variables.items()}
+    people = set(owners.values())
+    rows = []
+    for case, variable, value, linked in zip(cases["case"], cases["variable"], cases["value"],
+                                             cases["source_ids"]):
+        column = wanted.get(str(variable).strip().casefold())
+        if column is None or not str(value).strip():
+            continue
+        pids = sorted({owners[s] for s in str(linked).split("|") if s in owners})
+        if not pids and case in people:
+            pids = [case]
+        rows += [(pid, column, str(value).strip(), case, variable) for pid in pids]
+    return pd.DataFrame(rows, columns=["participant_id", "column", "value", "case", "variable"])
