@@ -35,6 +35,11 @@ QUESTIONS = {
                          "which tier and era, with which other codes?",
 }
 
+#: Errors raised in a notebook that the command line shows as one ``error:`` line (exit
+#: status 2) instead of a traceback: bad input, and a figure that breaks a legibility rule
+#: (:class:`analysis.figures.legibility.LegibilityError`, which names the parameter to change).
+_ONE_LINE_ERRORS = ("DataError", "LegibilityError")
+
 #: Notebook-level papermill metadata that varies from run to run.
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path",
                 "environment_variables")
@@ -80,6 +85,10 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
             request_save_on_cell_execute=False,
         )
         nb = nbformat.read(tmp, as_version=4)
+    except pm.PapermillExecutionError as exc:
+        if exc.ename in _ONE_LINE_ERRORS:  # bad input or an illegible figure: one line, exit 2
+            raise DataError(notebook, None, exc.evalue) from None
+        raise
     finally:
         for leftover in {tmp, source} - {notebook}:
             if leftover.exists():
