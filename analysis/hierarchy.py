@@ -432,19 +432,20 @@ def choose(codes: pd.DataFrame, segments: pd.DataFrame | None = None,
     for view in several:
         if fits(view):
             return view
-    # nothing fits: the shallowest level with several groups, cut to the top that fits
-    shallow = several[-1]
-    lv = shallow.level
-    n = len(shallow.codes)
-    for keep in range(min(n - 1, capacity or n), 0, -1):
-        kept = keep - 1 if other else keep  # the "other" column takes one place
-        if kept < 1:
-            break
-        view = _build(codes, scope, segments, lv, under, kept, other, facet)
+    # nothing fits: the shallowest level with several groups, cut to the top that fits.
+    # Keeping fewer groups never shows more columns, so the largest top that fits is
+    # found by bisection (a figure's own count may be costly: co-occurrence).
+    lv, n = several[-1].level, len(several[-1].codes)
+    low, high, best = 1, min(n - 1, capacity or n), None
+    while low <= high:
+        keep = (low + high) // 2
+        view = _build(codes, scope, segments, lv, under, keep, other, facet)
         if fits(view):
-            return view
+            best, low = view, keep + 1
+        else:
+            high = keep - 1
     # not even one group and "other" fit: the first group alone
-    return _build(codes, scope, segments, lv, under, 1, False, facet)
+    return best or _build(codes, scope, segments, lv, under, 1, False, facet)
 
 
 def _first_fitting(views: list[View], fits) -> View:
