@@ -145,3 +145,24 @@ def test_notebook_04_on_250_codes_in_50_categories(tmp_path, monkeypatch):
     assert [p for name in made for p in checker.check_svg(tmp_path / "figs" / name)] == []
     full = (tmp_path / "tables" / "04_framework_matrix_full.csv").read_text(encoding="utf-8")
     assert len(full.splitlines()) == 1 + 28 * 250  # header + participants × codable codes
+
+
+def test_notebook_07_on_a_private_study_walks_down_the_busiest_category(tmp_path, monkeypatch):
+    from _big_codebook import write_study
+
+    from analysis.study import Study
+
+    folder = write_study(tmp_path, coders=1)
+    monkeypatch.setattr(paths, "PROCESSED_INTERVIEWS", folder)
+    values = notebooks.study_parameters(paths.NOTEBOOKS / "07_coded_evidence.ipynb",
+                                        Study(tmp_path, tmp_path, tmp_path, tmp_path))
+    # independently: coder_a's most used code (ties to the first id), and the first
+    # element of its path in codes.csv (its top category)
+    import pandas as pd
+
+    seg = pd.read_csv(folder / "segments.csv", dtype=str)
+    counts = seg["code_id"].value_counts()
+    busiest = sorted(counts[counts == counts.max()].index)[0]
+    codes = pd.read_csv(folder / "codes.csv", dtype=str).set_index("code_id")
+    assert values["codes"] == [codes.loc[busiest, "path"].split("/")[0]]
+    assert values["tiers"] == []

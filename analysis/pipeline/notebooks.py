@@ -199,13 +199,21 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     if notebook.stem == "02_reorganisation_overlay":
         values.pop("tiers", None)  # 02's tiers are the timeline's, not the study's
     if notebook.stem == "07_coded_evidence":
-        # the demo's theme and tier mean nothing elsewhere: the coder's most used code
-        # (ties: the first id), every tier
+        # the demo's theme and tier mean nothing elsewhere: the top category of the
+        # coder's most used code (ties: the first id), walked down by child code, or that
+        # code when it is in no category; every tier
         values["tiers"] = []
         mine = segments[segments["coder"] == coder] if segments is not None else None
         if mine is not None and len(mine):
             counts = mine["code_id"].value_counts()
-            values["codes"] = [sorted(counts[counts == counts.max()].index)[0]]
+            code = sorted(counts[counts == counts.max()].index)[0]
+            codes = read_table(folder / "codes.csv") if (folder / "codes.csv").is_file() \
+                else None
+            if codes is not None and code in set(codes["code_id"]):
+                from ..hierarchy import tree
+
+                code = tree(codes).set_index("code_id").loc[code, "root_id"]
+            values["codes"] = [code]
     values.update(study.notebook_parameters(notebook.stem))
     return {k: v for k, v in values.items() if k in declared}
 
