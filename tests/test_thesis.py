@@ -311,3 +311,20 @@ def test_big_codebook_quote_bank_is_grouped_by_category(big):
         # a code's heading sits one level below its parent's (a category: level 2)
         expected = parent[title]
         assert (stack.get(level - 1, "") if level > 2 else "") == expected, line
+
+
+def test_command_line_level_rolls_the_tables_up(tmp_path):
+    root = tmp_path
+    folder = write_fixture(root / "processed")
+    assert thesis.main(["--processed", str(folder), "--out", str(root / "thesis"),
+                        "--level", "0", "--n-boot", "10"]) == 0
+    table = pd.read_csv(root / "thesis" / "tables" / "framework_by_tier.csv").set_index("theme")
+    # hand-worked (tests/_study_fixture.py): care_home (R1, regional) counts under Care,
+    # beside care itself (R2, local); Money as it was
+    assert table.loc["Care", "regional"] == 1 and table.loc["Care", "local"] == 1
+    assert "Care homes" not in table.index
+    assert table.loc["Money", "regional"] == 1 and table.loc["Money", "local"] == 1
+    full = pd.read_csv(root / "thesis" / "tables" / "framework_by_tier_full.csv")
+    assert full["code_id"].tolist() == ["care", "care_home", "money"]
+    assert "Codes shown: 2 codes; codes rolled up" in (
+        root / "thesis" / "tables" / "README.md").read_text(encoding="utf-8")
