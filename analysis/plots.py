@@ -14,6 +14,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from . import hierarchy
+from .figures import legibility
 from .figures.style import FULL_WIDTH, OKABE_ITO, PALETTE
 from .schema import TIERS, check_choice
 
@@ -165,7 +167,7 @@ def reorganisation_overlay(periods: pd.DataFrame, events: pd.DataFrame, steps: p
     for x, label in zip(_year(events["event_date"]), events["id"]):
         for a in axes:
             a.axvline(x, color="#555555", linewidth=0.6, linestyle=":", zorder=0)
-        ax.text(x, 2.05, label.replace("T2-", ""), fontsize=5.5, rotation=90, ha="center",
+        ax.text(x, 2.05, label.replace("T2-", ""), fontsize=6, rotation=90, ha="center",
                 va="bottom", clip_on=True)
     ax.scatter(_year(it_events["event_date"]), np.full(len(it_events), -0.85), marker="v",
                s=18, color=OKABE_ITO["reddish purple"], zorder=3,
@@ -274,8 +276,8 @@ def _bar_label(ax, label: str, lane: int, x0, x1, i: int, years_per_pt: float) -
         ax.text(x0[i] - 0.1, lane, label, fontsize=size, va="center", ha="right",
                 fontweight="bold")
     else:  # no room in the lane: under the bar, in the gap above the event numbers
-        ax.text((x0[i] + x1[i]) / 2, lane + 0.45, label, fontsize=size - 1, va="top",
-                ha="center", fontweight="bold")
+        ax.text((x0[i] + x1[i]) / 2, lane + 0.45, label, fontsize=legibility.MIN_FONT_SIZE,
+                va="top", ha="center", fontweight="bold")
 
 
 def steps_table(steps: pd.DataFrame, layers: Sequence[str]) -> pd.DataFrame:
@@ -288,52 +290,259 @@ def steps_table(steps: pd.DataFrame, layers: Sequence[str]) -> pd.DataFrame:
     return out[["layer", "from", "to", "count", "end_rule"]].reset_index(drop=True)
 
 
+#: The printable part of an A4 page (1.5 cm margins), in inches: a figure grows up to it
+#: (portrait or landscape) and no further; beyond that a view rolls up.
+PRINT_SHORT, PRINT_LONG = 7.1, 10.5
+#: Least cell (and tick) pitch of a grown grid, in points: above the 8 pt of axis a
+#: tick label needs, and the height of a 7 pt label (8.2 pt) so rotated labels clear.
+CELL_MIN = 10.0
+#: Pitch a grown grid aims for when the page has room, in points.
+CELL_TARGET = 14.0
+#: Longest label line of a grown grid, in characters (shortened with an ellipsis).
+GROWN_LABEL_CHARS = 40
+#: The compendium's own layout (a 6.3-inch figure, labels at 40°) holds this many columns
+#: at 13 pt or more (a 40° label of 7 pt needs 12.7 pt to clear its neighbour) and this
+#: many rows before it outgrows a page; larger grids are laid out by size.
+CLASSIC_MAX_COLS, CLASSIC_MAX_ROWS = 25, 36
+#: Where a view's parameters go, for the error a crowded axis raises.
+VIEW_HINT = ("set `top` (fewer codes) or a smaller `level` (codes rolled up into their "
+             "categories) in study.yml's `parameters` for this notebook")
+
+
+def _text_widths(labels: Sequence[str], size: float) -> list[float]:
+    """Widths in points of one-line ``labels`` set in the theme's font at ``size``."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)  # 72 dpi: pixels are points
+    prop = FontProperties(family="DejaVu Sans", size=size)
+    return [renderer.get_text_width_height_descent(str(t), prop, ismath=False)[0]
+            for t in labels]
+
+
+def _grid_margins(row_labels, col_labels, title: str) -> tuple[float, float, float, float]:
+    """(left, right, top, bottom) of a grown grid, in points."""
+    left = max(_text_widths(row_labels, 7) or [0]) + 8
+    bottom = max(_text_widths(col_labels, 7) or [0]) + 8
+    top = 22 + 13 * title.count("\n")
+    right = 62  # colour bar, its ticks and its label
+    return left, right, top, bottom
+
+
+def _grid_size(n_rows: int, n_cols: int, margins) -> tuple[float, float, bool]:
+    """Axes width and height in points for a grown grid, and whether it fits a page."""
+    left, right, top, bottom = margins
+    need_w, need_h = n_cols * CELL_MIN, n_rows * CELL_MIN
+    best = None
+    for page_w, page_h in ((PRINT_SHORT, PRINT_LONG), (PRINT_LONG, PRINT_SHORT)):
+        room_w, room_h = page_w * 72 - left - right, page_h * 72 - top - bottom
+        if need_w <= room_w and need_h <= room_h:
+            width = min(room_w, max(need_w, n_cols * CELL_TARGET,
+                                    FULL_WIDTH * 72 - left - right))
+            height = min(room_h, max(need_h, n_rows * CELL_TARGET))
+            return width, height, True
+        slack = min(room_w / max(need_w, 1), room_h / max(need_h, 1))
+        if best is None or slack > best[0]:
+            best = (slack, max(room_w, 1.0), max(room_h, 1.0))
+    return best[1], best[2], False  # drawn too small: saving names the rule and the fix
+
+
+def grid_capacity(n_rows: int | None, row_labels: Sequence[str], col_labels: Sequence[str],
+                  title: str = "") -> int:
+    """The most columns a :func:`heatmap` can show legibly beside ``n_rows`` rows.
+
+    ``n_rows=None`` asks for a square grid (co-occurrence: the same codes on both axes).
+    ``col_labels`` are the labels the columns may have (the longest decides the room
+    they take); ``row_labels`` those of the rows.
+
+    >>> grid_capacity(3, ["macro", "meso", "micro"], ["a code"] * 300) >= 50
+    True
+    >>> grid_capacity(None, [], ["a code"] * 300) < grid_capacity(3, ["macro"], ["a code"])
+    True
+    """
+    cols = [legibility.fit_label(c, GROWN_LABEL_CHARS) for c in col_labels] or [""]
+    rows = cols if n_rows is None else \
+        [legibility.fit_label(r, GROWN_LABEL_CHARS) for r in row_labels] or [""]
+    margins = _grid_margins(rows, cols, title)
+    best = 0
+    for n in range(1, 401):
+        fits = _grid_size(n if n_rows is None else n_rows, n, margins)[2]
+        classic = n <= CLASSIC_MAX_COLS and (n if n_rows is None else n_rows) <= CLASSIC_MAX_ROWS
+        if fits or classic:
+            best = n
+        elif n > CLASSIC_MAX_COLS:
+            break
+    return max(best, 1)  # not even one column fits: the figure's own check will say why
+
+
+def rows_capacity() -> int:
+    """The most rows (codes) a per-code plot (:func:`agreement_forest`) shows legibly.
+
+    >>> rows_capacity()
+    65
+    """
+    return int((PRINT_LONG - _FOREST_MARGIN) * 72 // CELL_MIN) - 1
+
+
+def choose_view(codes: pd.DataFrame, segments: pd.DataFrame | None, *, shape: str = "columns",
+                rows: Sequence[str] = (), level: int | None = None, under: str = "",
+                top: int | None = None, facet: str | None = None, other: bool = True,
+                count=None):
+    """The view of the study's codes a figure shows (:func:`analysis.hierarchy.choose`),
+    with the room the figure has worked out from its layout.
+
+    Parameters
+    ----------
+    shape : {"columns", "square", "rows"}
+        Codes as the columns of a :func:`heatmap` beside ``rows`` (row labels), on both
+        axes of a square heatmap, or as the rows of a per-code plot.
+    level, under, top, facet, other, count
+        As :func:`analysis.hierarchy.choose`.
+    """
+    from .codebook import labels_of
+
+    check_choice("shape", shape, ("columns", "square", "rows"))
+    if shape == "rows":
+        capacity = rows_capacity()
+    else:
+        labels = list(labels_of(codes).values())
+        capacity = grid_capacity(None if shape == "square" else len(rows), list(rows), labels)
+    return hierarchy.choose(codes, segments, capacity, level=level, under=under, top=top,
+                            facet=facet, other=other, count=count)
+
+
+def cooccurrence_view(codes: pd.DataFrame, segments: pd.DataFrame, min_count: int, *,
+                      level: int | None = None, under: str = "", top: int | None = None,
+                      facet: str | None = None):
+    """The view of a co-occurrence heatmap: as :func:`choose_view` for a square grid,
+    counting only the codes the heatmap shows (those in a pair seen ``min_count`` times
+    or more, by overlap); codes outside the top N are left out, not summed."""
+    from .matrices import cooccurrence
+
+    def shown(view) -> int:
+        co = cooccurrence(view.apply(segments), codes=view.codes, by="overlap")
+        co = co[co["n"] >= min_count]
+        return len(set(co["code_a"]) | set(co["code_b"]))
+
+    return choose_view(codes, segments, shape="square", level=level, under=under, top=top,
+                       facet=facet, other=False, count=shown)
+
+
+def view_title(title: str, view) -> str:
+    """``title`` with the view's description on a second line (unchanged when the view
+    shows every code as it is).
+
+    >>> view_title("Segments per participant", None)
+    'Segments per participant'
+    """
+    description = getattr(view, "description", "")
+    return f"{title}\n{description}" if description else title
+
+
+def _shown(labels: Sequence[str], limit: int) -> list[str]:
+    return [legibility.fit_label(str(t), limit) for t in labels]
+
+
 def heatmap(wide: pd.DataFrame, title: str, value_label: str, fmt: str = ".0f",
             row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
-            vmax: float | None = None, annotate: bool = True, width: float = FULL_WIDTH):
+            vmax: float | None = None, annotate: bool = True, width: float = FULL_WIDTH,
+            row_hint: str | None = None, col_hint: str | None = None):
     """A labelled heatmap of a wide table (rows × columns), in the colour-blind-safe cividis map.
 
-    Cells are annotated with their values (``fmt``) when ``annotate``; missing cells are
-    left blank. The height follows the number of rows so labels stay legible.
+    Cells are annotated with their values (``fmt``) when ``annotate`` and a cell has room
+    (at least 10 × 10 pt and the number's width); missing cells are left blank. Up to
+    :data:`CLASSIC_MAX_COLS` columns and :data:`CLASSIC_MAX_ROWS` rows the figure is the
+    compendium's usual one (``width`` wide, labels at 40°); a larger grid grows with the
+    data, cell by cell, up to a printable A4 page (portrait or landscape), with column
+    labels upright and every label cut to :data:`GROWN_LABEL_CHARS` characters (the full
+    labels go to the figure's sidecar). ``row_hint`` and ``col_hint`` name the parameter
+    that relieves a crowded axis, for the error saving raises when the grid cannot be
+    made legible.
     """
     import matplotlib.pyplot as plt
 
     values = wide.to_numpy(dtype=float)
     n_rows, n_cols = values.shape
-    height = max(2.2, 0.24 * n_rows + 1.6)
-    fig, ax = plt.subplots(figsize=(width, height))
-    image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="cividis", vmin=0,
-                      vmax=vmax if vmax is not None else np.nanmax(values) if values.size else 1)
-    ax.set_xticks(range(n_cols), col_labels if col_labels is not None else list(wide.columns),
-                  rotation=40, ha="right", rotation_mode="anchor", fontsize=7)
-    ax.set_yticks(range(n_rows), row_labels if row_labels is not None else list(wide.index),
-                  fontsize=7)
+    full_rows = [str(t) for t in (row_labels if row_labels is not None else wide.index)]
+    full_cols = [str(t) for t in (col_labels if col_labels is not None else wide.columns)]
+    classic = n_cols <= CLASSIC_MAX_COLS and n_rows <= CLASSIC_MAX_ROWS
+    limit = legibility.MAX_LABEL_CHARS if classic else GROWN_LABEL_CHARS
+    rows, cols = _shown(full_rows, limit), _shown(full_cols, limit)
+    top_value = (vmax if vmax is not None else np.nanmax(values)
+                 if values.size and np.isfinite(values).any() else 1)
+    if classic:
+        height = max(2.2, 0.24 * n_rows + 1.6)
+        fig, ax = plt.subplots(figsize=(width, height))
+        image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="cividis",
+                          vmin=0, vmax=top_value)
+        ax.set_xticks(range(n_cols), cols, rotation=40, ha="right", rotation_mode="anchor",
+                      fontsize=7)
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        cell_w = cell_h = float("inf")  # the usual layout has room for every number
+    else:
+        left, right, top, bottom = margins = _grid_margins(rows, cols, title)
+        axes_w, axes_h, _ = _grid_size(n_rows, n_cols, margins)
+        fig_w, fig_h = left + axes_w + right, top + axes_h + bottom
+        fig = plt.figure(figsize=(fig_w / 72, fig_h / 72))
+        ax = fig.add_axes((left / fig_w, bottom / fig_h, axes_w / fig_w, axes_h / fig_h))
+        cax = fig.add_axes(((left + axes_w + 8) / fig_w, bottom / fig_h, 9 / fig_w,
+                            axes_h / fig_h))
+        image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="cividis",
+                          vmin=0, vmax=top_value)
+        ax.set_xticks(range(n_cols), cols, rotation=90, ha="right", va="center",
+                      rotation_mode="anchor", fontsize=7)
+        bar = fig.colorbar(image, cax=cax)
+        cell_w, cell_h = axes_w / max(n_cols, 1), axes_h / max(n_rows, 1)
+    ax.set_yticks(range(n_rows), rows, fontsize=7)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     if annotate and values.size:
-        top = np.nanmax(values) if vmax is None else vmax
-        for (i, j), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=6,
-                        color="white" if v < 0.55 * top else "black")
-    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        texts = {(i, j): format(v, fmt) for (i, j), v in np.ndenumerate(values) if np.isfinite(v)}
+        widest = max(_text_widths(sorted(set(texts.values()), key=len)[-1:], 6) or [0])
+        if cell_w >= 10 and cell_h >= 10 and widest + 1 <= cell_w:
+            for (i, j), text in texts.items():
+                ax.text(j, i, text, ha="center", va="center", fontsize=6,
+                        color="white" if values[i, j] < 0.55 * top_value else "black")
     bar.set_label(value_label, fontsize=7)
     bar.ax.tick_params(labelsize=6)
     ax.set_title(title)
+    legibility.record_labels(fig, zip(rows + cols, full_rows + full_cols))
+    legibility.hint(ax, x=col_hint, y=row_hint)
     return fig
 
 
+#: Room a per-code plot takes above and below its rows (title, axis, label), in inches.
+_FOREST_MARGIN = 1.2
+
+
+def _rows_figure(n: int, row_inches: float, extra_inches: float):
+    """Figure and axes for ``n`` rows of labelled markers: the usual ``row_inches`` per
+    row (plus ``extra_inches``) while that fits a page, else rows packed down to
+    :data:`CELL_MIN` points each, up to a printable page."""
+    import matplotlib.pyplot as plt
+
+    if row_inches * n + extra_inches <= PRINT_LONG:
+        return plt.subplots(figsize=(FULL_WIDTH, row_inches * n + extra_inches))
+    pitch = max(CELL_MIN, min(row_inches * 72, (PRINT_LONG - _FOREST_MARGIN) * 72 / n))
+    height = _FOREST_MARGIN + n * pitch / 72
+    fig = plt.figure(figsize=(FULL_WIDTH, height))
+    return fig, fig.add_axes((0.35, 0.75 / height, 0.6, n * pitch / 72 / height))
+
+
 def agreement_forest(ci: pd.DataFrame, labels: dict, statistic: str = "kappa",
-                     order: Sequence[str] | None = None):
+                     order: Sequence[str] | None = None, title: str | None = None,
+                     hint_rows: str | None = None):
     """Per-code agreement with bootstrap intervals, one marker per unit of analysis.
 
     ``ci`` comes from :func:`analysis.reliability.agreement_ci` for one or more units
     (``code_id, unit, statistic, estimate, low, high``); codes are drawn in ``order``
-    (default: by the first unit's estimate, lowest first, the overall row last).
+    (default: by the first unit's estimate, lowest first, the overall row last). Rows are
+    0.22 inches apart while they fit a page, then packed down to :data:`CELL_MIN` points
+    each (:func:`rows_capacity` of them at most).
+    ``title`` replaces the default title; ``hint_rows`` names the parameter that
+    relieves a crowded axis.
     """
-    import matplotlib.pyplot as plt
-
     data = ci[ci["statistic"] == statistic]
     units = list(dict.fromkeys(data["unit"]))
     if order is None:
@@ -341,7 +550,8 @@ def agreement_forest(ci: pd.DataFrame, labels: dict, statistic: str = "kappa",
         overall = [c for c in first.index if c.startswith("(")]
         order = list(first.drop(overall).sort_values(kind="stable").index) + overall
     y = {c: i for i, c in enumerate(order)}
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 0.22 * len(order) + 1.4))
+    n = len(order)
+    fig, ax = _rows_figure(n, 0.22, 1.4)
     markers = ["o", "s", "^", "D"]
     for k, unit in enumerate(units):
         part = data[(data["unit"] == unit) & data["code_id"].isin(y)]
@@ -350,13 +560,17 @@ def agreement_forest(ci: pd.DataFrame, labels: dict, statistic: str = "kappa",
                     xerr=[part["estimate"] - part["low"], part["high"] - part["estimate"]],
                     fmt=markers[k % 4], markersize=3.5, linewidth=0.9, capsize=1.5,
                     color=PALETTE[k], label=unit)
-    ax.set_yticks(range(len(order)), [labels.get(c, c) for c in order], fontsize=6.5)
-    ax.set_ylim(len(order) - 0.5, -0.5)
+    full = [str(labels.get(c, c)) for c in order]
+    shown = _shown(full, legibility.MAX_LABEL_CHARS)
+    ax.set_yticks(range(n), shown, fontsize=6.5)
+    ax.set_ylim(n - 0.5, -0.5)
     for ref, style in ((0.6, ":"), (0.8, "--")):  # conventional "moderate"/"substantial" marks
         ax.axvline(ref, color="#888888", linestyle=style, linewidth=0.7)
     ax.set_xlabel(f"{statistic} (95% bootstrap interval)")
     ax.legend(title="unit", fontsize=7, title_fontsize=7, loc="lower left")
-    ax.set_title(f"Inter-coder agreement per code ({statistic})")
+    ax.set_title(title or f"Inter-coder agreement per code ({statistic})")
+    legibility.record_labels(fig, zip(shown, full))
+    legibility.hint(ax, y=hint_rows)
     return fig
 
 
@@ -434,21 +648,22 @@ def keyness_bars(table: pd.DataFrame, label_a: str, label_b: str, top: int = 15)
     return fig
 
 
-def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[str]):
+def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[str],
+                           title: str | None = None, hint_rows: str | None = None):
     """Each theme's share of policy coding against each tier's, with bootstrap intervals.
 
     ``shares`` has ``code_id, group, estimate, low, high`` where ``group`` is
-    ``"policy"`` or a tier; themes are drawn in ``order``.
+    ``"policy"`` or a tier; themes are drawn in ``order`` (0.36 inches apart while they fit
+    a page, then packed as in :func:`agreement_forest`). ``title`` replaces the default
+    title; ``hint_rows`` names the parameter that relieves a crowded axis.
     """
-    import matplotlib.pyplot as plt
-
     from .figures.style import TIER_COLOURS
 
     groups = ["policy"] + [t for t in TIERS if t in set(shares["group"])]
     colours = {"policy": OKABE_ITO["black"], **TIER_COLOURS}
     markers = {"policy": "D", "macro": "o", "meso": "s", "micro": "^"}
     y = {c: i for i, c in enumerate(order)}
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH, 0.36 * len(order) + 1.3))
+    fig, ax = _rows_figure(len(order), 0.36, 1.3)
     for k, g in enumerate(groups):
         part = shares[(shares["group"] == g) & shares["code_id"].isin(y)]
         pos = part["code_id"].map(y).to_numpy(dtype=float) + (k - (len(groups) - 1) / 2) * 0.18
@@ -456,13 +671,17 @@ def policy_practice_shares(shares: pd.DataFrame, labels: dict, order: Sequence[s
                     xerr=[part["estimate"] - part["low"], part["high"] - part["estimate"]],
                     fmt=markers[g], markersize=4, linewidth=0.9, capsize=1.5,
                     color=colours[g], label=g)
-    ax.set_yticks(range(len(order)), [labels.get(c, c) for c in order], fontsize=7)
+    full = [str(labels.get(c, c)) for c in order]
+    shown = _shown(full, legibility.MAX_LABEL_CHARS)
+    ax.set_yticks(range(len(order)), shown, fontsize=7)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel("share of the group's theme coding (95% bootstrap interval)")
     height = fig.get_figheight()
     ax.legend(ncol=4, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / height),
               frameon=False)
-    ax.set_title("Policy emphasis (documents) against practice (interviews) by tier")
+    ax.set_title(title or "Policy emphasis (documents) against practice (interviews) by tier")
+    legibility.record_labels(fig, zip(shown, full))
+    legibility.hint(ax, y=hint_rows)
     return fig
 
 

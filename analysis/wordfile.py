@@ -58,12 +58,27 @@ def docx_bytes(doc) -> bytes:
 
 
 def add_table(doc, table: pd.DataFrame, caption: str | None = None, index: bool = False):
-    """Add ``table`` as a Word table (header row bold), with an optional caption above."""
+    """Add ``table`` as a Word table, with an optional caption above.
+
+    The header row is bold and repeats at the top of every page the table runs onto
+    (``w:tblHeader``), so a long table stays readable.
+
+    >>> doc = new_document("T")
+    >>> grid = add_table(doc, pd.DataFrame({"code": ["a"], "n": [1]}))
+    >>> grid.rows[0]._tr.xml.count("w:tblHeader")
+    1
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     if caption:
         doc.add_paragraph(caption, style="Caption")
     frame = table.reset_index() if index else table
     grid = doc.add_table(rows=1, cols=len(frame.columns))
     grid.style = "Table Grid"
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    grid.rows[0]._tr.get_or_add_trPr().append(repeat)
     for cell, name in zip(grid.rows[0].cells, frame.columns):
         cell.text = ""
         cell.paragraphs[0].add_run(str(name)).bold = True

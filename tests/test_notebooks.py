@@ -101,3 +101,85 @@ def test_study_yml_coders_become_the_names_the_tables_show(tmp_path):
     assert values["coders"] == ["coder_a", "[Person B]"]
     assert study_parameters(paths.NOTEBOOKS / "04_interview_theme_matrix.ipynb",
                             load_study(tmp_path))["coder"] == "coder_a"
+
+
+@pytest.mark.slow
+def test_an_illegible_figure_stops_the_run_with_one_line(tmp_path, monkeypatch):
+    # a notebook that saves a figure breaking the tick-spacing rule
+    nb = new_notebook()
+    nb.cells = [new_code_cell(
+        "import matplotlib.pyplot as plt\n"
+        "from analysis import figures\n"
+        "fig, ax = plt.subplots(figsize=(2, 2))\n"
+        "_ = ax.set_xticks(range(80), [str(i) for i in range(80)], rotation=90)\n"
+        "figures.legibility.hint(ax, x='set `top`')\n"
+        "figures.provenance('t').save(fig, 'crowded')", id="c0")]
+    nb.metadata["kernelspec"] = {"name": notebooks.KERNEL_NAME, "display_name": "Python",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "t.ipynb")
+    monkeypatch.setenv("ANALYSIS_FIGURES", str(tmp_path / "figs"))
+    from analysis.errors import DataError
+
+    with pytest.raises(DataError) as err:
+        notebooks.run(tmp_path / "t.ipynb", output=tmp_path / "out.ipynb")
+    message = str(err.value)
+    assert "\n" not in message and "Traceback" not in message
+    assert "crowded.png" in message and "tick spacing" in message and "set `top`" in message
+    assert not (tmp_path / "figs" / "crowded.png").exists()
+
+
+@pytest.mark.slow
+def test_notebook_04_on_250_codes_in_50_categories(tmp_path, monkeypatch):
+    # the generated real-size study (tests/_big_codebook.py), one coder, monologue
+    # transcripts: the default views must fit, say what they rolled up, and pass the
+    # legibility rules checked again, independently, on the saved SVGs
+    import importlib.util
+    import sys
+
+    from _big_codebook import write_study
+
+    write_study(tmp_path / "processed", coders=1)
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(tmp_path / "processed"))
+    monkeypatch.setenv("ANALYSIS_FIGURES", str(tmp_path / "figs"))
+    monkeypatch.setenv("ANALYSIS_TABLES", str(tmp_path / "tables"))
+    out = notebooks.run(paths.NOTEBOOKS / "04_interview_theme_matrix.ipynb",
+                        output=tmp_path / "04.ipynb")
+    printed = "".join("".join(o.get("text", "")) for c in nbformat.read(out, 4).cells
+                      if c.cell_type == "code" for o in c.outputs)
+    # 250 codes in 50 categories: at 28 participants the 150 codes of level 1 do not fit
+    # a page at 10 pt a column; the 50 categories do (tests/_big_codebook.py)
+    assert "Code view (level 0): 50 categories; codes rolled up" in printed
+    assert "No coverage by tier" in printed  # monologues: no participant turns
+    made = sorted(p.name for p in (tmp_path / "figs").glob("*.svg"))
+    assert made == ["04_cooccurrence.svg", "04_framework_matrix.svg"]
+    svg = (tmp_path / "figs" / "04_framework_matrix.svg").read_text(encoding="utf-8")
+    assert "50 categories; codes rolled up" in svg  # the title says what it shows
+    spec = importlib.util.spec_from_file_location("svg_legibility",
+                                                  paths.ROOT / "tools" / "svg_legibility.py")
+    checker = importlib.util.module_from_spec(spec)
+    sys.modules["svg_legibility"] = checker
+    spec.loader.exec_module(checker)
+    assert [p for name in made for p in checker.check_svg(tmp_path / "figs" / name)] == []
+    full = (tmp_path / "tables" / "04_framework_matrix_full.csv").read_text(encoding="utf-8")
+    assert len(full.splitlines()) == 1 + 28 * 250  # header + participants × codable codes
+
+
+def test_notebook_07_on_a_private_study_walks_down_the_busiest_category(tmp_path, monkeypatch):
+    from _big_codebook import write_study
+
+    from analysis.study import Study
+
+    folder = write_study(tmp_path, coders=1)
+    monkeypatch.setattr(paths, "PROCESSED_INTERVIEWS", folder)
+    values = notebooks.study_parameters(paths.NOTEBOOKS / "07_coded_evidence.ipynb",
+                                        Study(tmp_path, tmp_path, tmp_path, tmp_path))
+    # independently: coder_a's most used code (ties to the first id), and the first
+    # element of its path in codes.csv (its top category)
+    import pandas as pd
+
+    seg = pd.read_csv(folder / "segments.csv", dtype=str)
+    counts = seg["code_id"].value_counts()
+    busiest = sorted(counts[counts == counts.max()].index)[0]
+    codes = pd.read_csv(folder / "codes.csv", dtype=str).set_index("code_id")
+    assert values["codes"] == [codes.loc[busiest, "path"].split("/")[0]]
+    assert values["tiers"] == []

@@ -58,3 +58,94 @@ def test_steps_table_formats_ranges():
     table = plots.steps_table(steps, ["PCT"])
     # A range in the sources (17–23 PCTs in 2000) is shown as such.
     assert table["count"].tolist() == ["17–23", "164"]
+
+
+# --------------------------------------------------------------------------- a real-size codebook
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """The generated study of tests/_big_codebook.py with two coders: 250 codes in 50
+    categories, three levels deep, long labels, 28 participants."""
+    from _big_codebook import write_study
+
+    from analysis.processed import load_interviews
+
+    return load_interviews(write_study(tmp_path_factory.mktemp("big"), coders=2))
+
+
+def _checker():
+    import importlib.util
+    import sys
+
+    from analysis.paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("svg_legibility",
+                                                  ROOT / "tools" / "svg_legibility.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["svg_legibility"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_default_views_of_250_codes_are_saved_legibly(big, tmp_path):
+    # as notebooks 04 and 06 draw them, each view chosen for its figure; saved through
+    # Provenance.save (which enforces the rules), then checked again from the SVG
+    from analysis import figures, matrices, reliability
+
+    figures.use_theme()
+    figs = figures.provenance("test")
+    mine = big.segments[big.segments["coder"] == "coder_a"]
+    people = [f"{p} · {t}" for p, t in zip(big.participants["participant_id"],
+                                            big.participants["tier"])]
+    view = plots.choose_view(big.codes, mine, rows=people, facet="theme")
+    # 150 level-1 codes need 1500 pt at 10 pt each, more than a landscape page; the 50
+    # categories fit (tests/_big_codebook.py: 50 categories, 150 codes, 100 sub-codes)
+    assert (view.level, len(view.codes)) == (0, 50)
+    frame = matrices.framework_matrix(view.apply(mine), big.participants, big.sources,
+                                      big.texts, codes=view.codes_with(big.codes))
+    wide = matrices.framework_table(frame)
+    figs.save(plots.heatmap(wide, plots.view_title("Framework", view), "segments",
+                            col_labels=[view.labels[c] for c in wide.columns]),
+              "framework", directory=tmp_path)
+    co_view = plots.cooccurrence_view(big.codes, mine, 3)
+    co = matrices.cooccurrence(co_view.apply(mine), codes=co_view.codes)
+    square = matrices.cooccurrence_square(co[co["n"] >= 3], "jaccard")
+    assert len(square) <= plots.grid_capacity(None, [], list(co_view.labels.values()))
+    figs.save(plots.heatmap(square, plots.view_title("Co-occurrence", co_view), "Jaccard",
+                            annotate=False, row_labels=[co_view.labels[c] for c in square.index],
+                            col_labels=[co_view.labels[c] for c in square.columns]),
+              "cooccurrence", directory=tmp_path)
+    both = big.segments
+    rows = plots.choose_view(big.codes, both, shape="rows", other=False)
+    rolled = rows.apply(both)
+    ci = reliability.agreement_ci(rolled, big.texts, coders=("coder_a", "coder_b"),
+                                  unit="segment", codes=rows.group_ids, n=20, seed=1)
+    figs.save(plots.agreement_forest(ci, rows.labels,
+                                     title=plots.view_title("Agreement", rows)),
+              "agreement", directory=tmp_path)
+    checker = _checker()
+    svgs = sorted(tmp_path.glob("*.svg"))
+    assert len(svgs) == 3
+    assert [p for f in svgs for p in checker.check_svg(f)] == []
+    # the PNGs fit an A4 page at 300 dpi (2480 × 3508 pixels, either way), read from the
+    # PNG header: width and height are the big-endian words at bytes 16 and 20
+    for png in tmp_path.glob("*.png"):
+        head = png.read_bytes()[16:24]
+        w, h = int.from_bytes(head[:4], "big"), int.from_bytes(head[4:], "big")
+        assert (w <= 2480 and h <= 3508) or (w <= 3508 and h <= 2480), png.name
+
+
+def test_an_explicit_view_too_large_to_read_is_refused_at_save(big, tmp_path):
+    from analysis import figures, matrices
+    from analysis.figures.legibility import LegibilityError
+
+    figures.use_theme()
+    mine = big.segments[big.segments["coder"] == "coder_a"]
+    view = plots.choose_view(big.codes, mine, rows=["x"] * 28, level=1, facet="theme")
+    assert len(view.codes) == 150  # honoured as asked
+    frame = matrices.framework_matrix(view.apply(mine), big.participants, big.sources,
+                                      big.texts, codes=view.codes_with(big.codes))
+    fig = plots.heatmap(matrices.framework_table(frame), "t", "n", col_hint=plots.VIEW_HINT)
+    with pytest.raises(LegibilityError, match="tick spacing.*set `top`"):
+        figures.provenance("test").save(fig, "too_many", directory=tmp_path)
+    assert list(tmp_path.iterdir()) == []

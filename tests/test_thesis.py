@@ -149,8 +149,14 @@ def test_word_files_open_and_name_every_code(demo):
     out, _ = demo
     codes = _csv(DEMO, "codes.csv")
     appendix = docx.Document(out / "codebook_appendix.docx")
-    headings = [p.text for p in appendix.paragraphs if p.style.name == "Heading 2"]
-    assert headings == [f"{lab} ({cid})" for cid, lab in zip(codes["code_id"], codes["label"])]
+    headings = [(p.style.name, p.text) for p in appendix.paragraphs
+                if p.style.name.startswith("Heading") and p.style.name != "Heading 1"]
+    # expected: the codes of codes.csv depth first (its `path` column, children in file
+    # order), each a heading one level below its parent's (Heading 2 for a root)
+    rank = {c: i for i, c in enumerate(codes["code_id"])}
+    tree = sorted(zip(codes["path"], codes["code_id"], codes["label"], codes["depth"]),
+                  key=lambda r: [rank[c] for c in r[0].split("/")])
+    assert headings == [(f"Heading {2 + int(d)}", f"{lab} ({cid})") for _, cid, lab, d in tree]
     md = (out / "codebook_appendix.md").read_text(encoding="utf-8")
     tex = (out / "codebook_appendix.tex").read_text(encoding="utf-8")
     for cid in codes["code_id"]:
@@ -240,3 +246,85 @@ def test_leak_check_covers_build_thesis(tmp_path, monkeypatch):
     found = privacy.leak_check(keys=key, allowlist=[])
     assert list(found["kind"]) == ["key entry"]
     assert found["path"].iloc[0].endswith("thesis/quote_bank.md")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """The thesis of the generated real-size study (tests/_big_codebook.py, two coders)."""
+    from _big_codebook import write_study
+
+    root = tmp_path_factory.mktemp("big")
+    folder = write_study(root / "processed", coders=2)
+    thesis.build_thesis(root / "thesis", folder, None, figures_dir=root / "no-figures",
+                        n_boot=20)
+    return root / "thesis", folder
+
+
+def test_big_codebook_tables_roll_up_to_categories(big):
+    out, folder = big
+    seg, codes = _csv(folder, "segments.csv"), _csv(folder, "codes.csv")
+    tier = _csv(folder, "participants.csv").set_index("participant_id")["tier"]
+    mine = seg[seg["coder"] == "coder_a"].assign(tier=lambda d: d["source_id"].map(tier))
+    category = dict(zip(codes["code_id"], codes["path"].str.split("/").str[0]))
+    mine = mine.assign(category=mine["code_id"].map(category))
+    # independent count: a passage (source, span) counts once per category and tier
+    expected = mine.drop_duplicates(["source_id", "start", "end", "category"]).groupby(
+        ["category", "tier"]).size()
+    labels = dict(zip(codes["code_id"], codes["label"]))
+    table = pd.read_csv(out / "tables" / "framework_by_tier.csv").set_index("theme")
+    assert len(table) == 50  # at most 60 rows: the 50 categories, not 250 codes
+    for (cat, t), n in expected.items():
+        assert table.loc[labels[cat], t] == n
+    readme = (out / "tables" / "README.md").read_text(encoding="utf-8")
+    assert "Codes shown: 50 categories; codes rolled up" in readme
+    # beside it, every code as coded: the 250 codable codes with their place in the tree
+    full = pd.read_csv(out / "tables" / "framework_by_tier_full.csv")
+    assert len(full) == 250 and full["path"].iloc[0] == "Category 01 / Code 01.1"
+    assert (out / "tables" / "agreement_full.csv").is_file()
+
+
+def test_big_codebook_tables_run_over_pages(big):
+    out, _ = big
+    tex = (out / "tables" / "framework_by_tier.tex").read_text(encoding="utf-8")
+    # 50 rows: more than a page (35), so a longtable whose header repeats on every page
+    assert tex.startswith("\\begin{longtable}") and "\\endhead" in tex
+    assert tex.count("tier & macro & meso & micro") == 2  # first head and repeated head
+    word = docx.Document(out / "tables" / "tables.docx")
+    for grid in word.tables:  # Word repeats the header row on every page
+        assert grid.rows[0]._tr.xml.count("<w:tblHeader") == 1
+
+
+def test_big_codebook_quote_bank_is_grouped_by_category(big):
+    out, folder = big
+    codes = _csv(folder, "codes.csv")
+    parent = {lab: codes.set_index("code_id").loc[p, "label"] if p else ""
+              for lab, p in zip(codes["label"], codes["parent_id"])}
+    tiers = {"macro", "meso", "micro"}
+    stack = {}
+    for line in (out / "quote_bank.md").read_text(encoding="utf-8").split("\n"):
+        if not line.startswith("##"):
+            continue
+        level, title = len(line) - len(line.lstrip("#")), line.lstrip("# ")
+        stack[level] = title
+        if title in tiers:
+            continue
+        # a code's heading sits one level below its parent's (a category: level 2)
+        expected = parent[title]
+        assert (stack.get(level - 1, "") if level > 2 else "") == expected, line
+
+
+def test_command_line_level_rolls_the_tables_up(tmp_path):
+    root = tmp_path
+    folder = write_fixture(root / "processed")
+    assert thesis.main(["--processed", str(folder), "--out", str(root / "thesis"),
+                        "--level", "0", "--n-boot", "10"]) == 0
+    table = pd.read_csv(root / "thesis" / "tables" / "framework_by_tier.csv").set_index("theme")
+    # hand-worked (tests/_study_fixture.py): care_home (R1, regional) counts under Care,
+    # beside care itself (R2, local); Money as it was
+    assert table.loc["Care", "regional"] == 1 and table.loc["Care", "local"] == 1
+    assert "Care homes" not in table.index
+    assert table.loc["Money", "regional"] == 1 and table.loc["Money", "local"] == 1
+    full = pd.read_csv(root / "thesis" / "tables" / "framework_by_tier_full.csv")
+    assert full["code_id"].tolist() == ["care", "care_home", "money"]
+    assert "Codes shown: 2 codes; codes rolled up" in (
+        root / "thesis" / "tables" / "README.md").read_text(encoding="utf-8")

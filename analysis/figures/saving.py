@@ -21,6 +21,7 @@ from typing import Iterable, Mapping
 
 from .. import paths
 from ..io import atomic_write, sha256_file
+from . import legibility
 from .style import SVG_HASH_SALT
 
 
@@ -41,14 +42,19 @@ def package_versions() -> dict[str, str]:
 
 
 def sidecar(name: str, notebook: str | None, parameters: Mapping | None = None,
-            inputs: Iterable[os.PathLike | str] = (), outputs: Iterable[Path] = ()) -> dict:
-    """The provenance record written next to a figure (no timestamps, sorted keys)."""
+            inputs: Iterable[os.PathLike | str] = (), outputs: Iterable[Path] = (),
+            labels: Mapping[str, str] | None = None) -> dict:
+    """The provenance record written next to a figure (no timestamps, sorted keys).
+
+    ``labels``: the labels the figure shows shortened, each with its full text
+    (:func:`analysis.figures.legibility.record_labels`); recorded only when there are some.
+    """
     files = []
     for p in sorted({Path(p) for p in inputs}, key=lambda q: paths.relative(q)):
         for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
             if f.is_file():
                 files.append({"path": paths.relative(f), "sha256": sha256_file(f)})
-    return {
+    record = {
         "figure": name,
         "notebook": notebook,
         "parameters": _jsonable(dict(parameters or {})),
@@ -56,6 +62,9 @@ def sidecar(name: str, notebook: str | None, parameters: Mapping | None = None,
         "outputs": [{"path": paths.relative(o), "sha256": sha256_file(o)} for o in outputs],
         "versions": package_versions(),
     }
+    if labels:
+        record["labels"] = [{"shown": k, "full": v} for k, v in sorted(labels.items())]
+    return record
 
 
 def _jsonable(value):
@@ -154,6 +163,11 @@ class Provenance:
              close: bool = True):
         """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` with a provenance sidecar.
 
+        The figure is first measured against the legibility rules
+        (:mod:`analysis.figures.legibility`); one that breaks a rule is not saved, and
+        the :class:`~analysis.figures.legibility.LegibilityError` names the figure, the
+        rule and the parameter that would fix it.
+
         Parameters
         ----------
         fig : matplotlib.figure.Figure
@@ -168,6 +182,11 @@ class Provenance:
         -------
         IPython.display.Image or pathlib.Path
             The PNG, displayable in a notebook (a path where IPython is absent).
+
+        Raises
+        ------
+        analysis.figures.legibility.LegibilityError
+            The figure breaks a legibility rule; nothing is written.
 
         Examples
         --------
@@ -192,13 +211,20 @@ class Provenance:
         directory = Path(directory) if directory is not None else paths.FIGURES
         directory.mkdir(parents=True, exist_ok=True)
         png, svg, meta = (directory / f"{name}.{ext}" for ext in ("png", "svg", "json"))
+        try:
+            legibility.check(fig, png)
+        except legibility.LegibilityError:
+            if close:
+                plt.close(fig)
+            raise
         with mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
             for target, fmt, metadata in ((png, "png", {"Software": None}),
                                           (svg, "svg", {"Date": None, "Creator": None})):
                 tmp = target.with_name(f".{target.name}.tmp")
                 fig.savefig(tmp, format=fmt, dpi=300, metadata=metadata)
                 os.replace(tmp, target)
-        record = sidecar(name, self.notebook, self.parameters, self.inputs, outputs=[png, svg])
+        record = sidecar(name, self.notebook, self.parameters, self.inputs, outputs=[png, svg],
+                         labels=legibility.recorded_labels(fig))
         atomic_write(meta, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         if close:
             plt.close(fig)

@@ -35,6 +35,11 @@ QUESTIONS = {
                          "which tier and era, with which other codes?",
 }
 
+#: Errors raised in a notebook that the command line shows as one ``error:`` line (exit
+#: status 2) instead of a traceback: bad input, and a figure that breaks a legibility rule
+#: (:class:`analysis.figures.legibility.LegibilityError`, which names the parameter to change).
+_ONE_LINE_ERRORS = ("DataError", "LegibilityError")
+
 #: Notebook-level papermill metadata that varies from run to run.
 _VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path",
                 "environment_variables")
@@ -80,6 +85,10 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
             request_save_on_cell_execute=False,
         )
         nb = nbformat.read(tmp, as_version=4)
+    except pm.PapermillExecutionError as exc:
+        if exc.ename in _ONE_LINE_ERRORS:  # bad input or an illegible figure: one line, exit 2
+            raise DataError(notebook, None, exc.evalue) from None
+        raise
     finally:
         for leftover in {tmp, source} - {notebook}:
             if leftover.exists():
@@ -199,13 +208,21 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     if notebook.stem == "02_reorganisation_overlay":
         values.pop("tiers", None)  # 02's tiers are the timeline's, not the study's
     if notebook.stem == "07_coded_evidence":
-        # the demo's theme and tier mean nothing elsewhere: the coder's most used code
-        # (ties: the first id), every tier
+        # the demo's theme and tier mean nothing elsewhere: the top category of the
+        # coder's most used code (ties: the first id), walked down by child code, or that
+        # code when it is in no category; every tier
         values["tiers"] = []
         mine = segments[segments["coder"] == coder] if segments is not None else None
         if mine is not None and len(mine):
             counts = mine["code_id"].value_counts()
-            values["codes"] = [sorted(counts[counts == counts.max()].index)[0]]
+            code = sorted(counts[counts == counts.max()].index)[0]
+            codes = read_table(folder / "codes.csv") if (folder / "codes.csv").is_file() \
+                else None
+            if codes is not None and code in set(codes["code_id"]):
+                from ..hierarchy import tree
+
+                code = tree(codes).set_index("code_id").loc[code, "root_id"]
+            values["codes"] = [code]
     values.update(study.notebook_parameters(notebook.stem))
     return {k: v for k, v in values.items() if k in declared}
 
