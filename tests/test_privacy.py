@@ -1189,3 +1189,22 @@ def test_the_fingerprint_file_is_not_itself_checked(tmp_path):
                           empty_allowlist(tmp_path), "--cache", root / "fp.json")
     assert status == 0 and "2 files checked" in out
     assert (root / "fp.json").is_file()
+
+
+def test_leak_check_reads_a_pdfs_xmp_metadata(tmp_path):
+    # a PDF whose document information is clean but whose XMP packet (the catalog's
+    # /Metadata stream, written here by pypdf) names the author
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.xmp_metadata = ('<x:xmpmeta xmlns:x="adobe:ns:meta/">\n<dc:creator>'
+                           'Harriet Quill</dc:creator>\n</x:xmpmeta>').encode()
+    buf = io.BytesIO()
+    writer.write(buf)
+    found = planted(tmp_path, "report.pdf", buf.getvalue())
+    assert found == [("report.pdf", "key entry")]
+    key = tmp_path / "identifier_key.csv"
+    table = privacy.leak_check([tmp_path / "tree"], keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    # line 2 of the packet, after "<dc:creator>" (12 characters): column 13
+    assert table[["line", "column"]].values.tolist() == [["XMP metadata line 2", 13]]

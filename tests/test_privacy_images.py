@@ -19,6 +19,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import privacy
 from analysis.privacy import images
@@ -358,3 +360,22 @@ def test_image_kind_from_magic_bytes():
     assert images.image_kind(pillow("BMP")) is None         # 'BM' only with its suffix
     assert images.image_kind(pillow("BMP"), ".bmp") == "bmp"
     assert images.image_kind(json.dumps({"a": 1}).encode()) is None
+
+
+# ---------------------------------------------------------------------------- hostile images
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(PLANTED)), st.lists(st.tuples(st.floats(0, 1), st.binary(max_size=6)),
+                                                  min_size=1, max_size=6))
+def test_a_damaged_image_is_parsed_or_refused_never_crashes(case, edits):
+    # each edit overwrites bytes at a relative position of a planted image: the reader
+    # returns texts or raises ImageError (an "unreadable" finding), nothing else
+    data = bytearray(PLANTED[case][1]())
+    for where, new in edits:
+        at = int(where * (len(data) - 1))
+        data[at:at + len(new)] = new
+    try:
+        texts = images.image_texts(bytes(data), Path(PLANTED[case][0]).suffix)
+    except images.ImageError:
+        return
+    assert all(isinstance(p, str) and isinstance(t, str) for p, t in texts)

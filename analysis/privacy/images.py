@@ -331,6 +331,9 @@ def _icc(data: bytes, where: str) -> list[tuple[str, str]]:
             texts.append((place, _latin1(body[8:])))
         elif kind == b"mluc":
             records, record_size = struct.unpack(">II", body[8:16])
+            if record_size < 12:
+                raise ImageError(f"{where}: bad ICC mluc record size")
+            _need(body, 16 + records * record_size, f"{where} ICC mluc")
             for r in range(records):
                 at = 16 + r * record_size
                 length, start = struct.unpack(">II", body[at + 4:at + 12])
@@ -585,6 +588,7 @@ def _emf(data: bytes, inflate) -> list[tuple[str, str]]:
             texts.append((where, _emr_text(rec, 36, rtype == _EMF_TEXT_W)))
         elif rtype in (_EMF_POLY_W, _EMF_POLY_A):
             count = struct.unpack("<I", rec[36:40])[0]
+            _need(rec, 40 + 40 * count, "EMF PolyTextOut")
             texts += [(where, _emr_text(rec, 40 + 40 * i, rtype == _EMF_POLY_W))
                       for i in range(count)]
         elif rtype == _EMF_SMALLTEXT:

@@ -916,7 +916,8 @@ def _embedded_images(text: str) -> list[tuple[str, bytes]]:
 
 
 def _pdf_texts(data: bytes, file: Path) -> list[tuple[str, str | None]]:
-    """Text of every page of a PDF and its metadata."""
+    """Text of every page of a PDF and its metadata: the document information and the
+    XMP packet (where a writer may put the author's name again)."""
     try:
         from pypdf import PdfReader
 
@@ -925,6 +926,10 @@ def _pdf_texts(data: bytes, file: Path) -> list[tuple[str, str | None]]:
                  for i, page in enumerate(reader.pages, start=1)]
         meta = reader.metadata or {}
         texts.append(("metadata", "\n".join(str(v) for v in meta.values())))
+        xmp = reader.trailer["/Root"].get_object().get("/Metadata")
+        if xmp is not None:
+            texts.append(("XMP metadata", _readable(
+                xmp.get_object().get_data().decode("utf-8", "replace"), ".xml")))
         return texts
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on a bad file
         raise DataError(file, None, f"unreadable PDF ({type(exc).__name__})") from None
