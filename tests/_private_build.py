@@ -102,3 +102,19 @@ class PrivateBuild:
 
     def git(self, *args: str) -> str:
         return git(self.repo, *args)
+
+    def everything_written_is_clean(self) -> subprocess.CompletedProcess:
+        """Write what a researcher writes next (``make thesis``, ``make report`` and a
+        ``qdpx export`` of the processed study, all under ``build/private/``), then
+        leak-check everything under ``build/private/``; return the first command that
+        failed, else the check (its ``stdout`` ends with the findings count)."""
+        for target in ("thesis", "report"):
+            done = self.make(target, "STUDY=private")
+            if done.returncode:
+                return done
+        python = str(VENV / "bin" / "python")
+        done = run(self.repo, python, "-m", "analysis", "qdpx", "export", "--out",
+                   "build/private/export/study.qdpx", "--study", "build/private/processed/interviews")
+        if done.returncode:
+            return done
+        return run(self.repo, python, "-m", "analysis", "privacy", "check", "--root", "build/private")
