@@ -164,18 +164,21 @@ def test_make_thesis_then_all_then_report_in_a_repository_copy(repository_templa
     repo = _private_build.clone(repository_template,
                                 tmp_path_factory.mktemp("make-order") / "repo")
     runs = {}
-    for i, target in enumerate(("thesis", "all", "report", "all")):
+    for i, target in enumerate(("thesis", "all", "report", "all", "all")):
         done = _private_build.make(repo, target)
         assert done.returncode == 0, (target, done.stdout[-3000:], done.stderr[-3000:])
         assert "privacy check ok" in done.stdout, (target, done.stdout[-2000:])
         assert _private_build.git(repo, "status", "--porcelain") == "", target
         runs[i] = done
-    # make all read the thesis kit (build/thesis is one of the trees it checks); the
-    # second make all found every file unchanged since the last clean check
+    # make all read the thesis kit (build/thesis is one of the trees it checks), and
+    # after make report the report; a make all after make all read nothing again
     assert (repo / "build" / "thesis" / "quote_bank.docx").is_file()
-    last = [line for line in runs[3].stdout.splitlines() if line.startswith("privacy check ok")]
-    n = re.search(r"(\d+) files checked \((\d+) unchanged", last[0])
-    assert n and n.group(1) == n.group(2), last
+    checked = [[line for line in runs[i].stdout.splitlines()
+                if line.startswith("privacy check ok")][-1] for i in (1, 3, 4)]
+    n = re.search(r"(\d+) files checked \((\d+) unchanged", checked[2])
+    assert n and n.group(1) == n.group(2), checked
+    assert int(n.group(1)) > int(re.search(r"(\d+) files checked", checked[0]).group(1)), \
+        "the report's files are checked too"
 
     # a file planted after the build fails the next make all, and the one after
     planted = repo / "figures" / "notes.txt"
