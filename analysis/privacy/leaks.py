@@ -98,13 +98,17 @@ def leak_check(roots=None, keys=None, allowlist=None):
     ----------
     roots : list of path-like, optional
         Folders or files to check; default :func:`checked_trees` (those that exist).
-        Every file is read, hidden ones too: text files whole (markup with every
-        attribute value but geometry, images inlined as base64 data URIs too);
-        notebooks (``.ipynb``) for cell sources and outputs (PNG outputs for their
-        metadata); PNGs for every text, Exif or other ancillary chunk; PDFs for their
-        text and metadata; ``.gz`` and zip archives (``.qdpx``, ``.docx`` ...) for
-        every member. A file of any other kind is read as text when it decodes as
-        text; one that does not is a finding of kind ``unreadable``.
+        Every file is read, hidden ones too: text files (markup with every attribute
+        value but geometry, images inlined as base64 data URIs too; plain text of
+        8 MB or more in regions, never whole); notebooks (``.ipynb``) for cell sources
+        and outputs of every kind (images for their metadata); images (JPEG, PNG, GIF,
+        TIFF, WebP, BMP, EMF, WMF) for the words they carry, never their pixels
+        (:mod:`.images`); PDFs for their text, metadata and XMP; ``.gz`` and zip
+        archives (``.qdpx``, ``.docx``, ``.xlsx``, ``.odt`` ...) for every member. A
+        file of any other kind is read as text when it decodes as text; one that does
+        not, or an image that cannot be parsed, is a finding of kind ``unreadable``;
+        an Exif GPS position one of kind ``location``. A postcode-shaped colour is no
+        postcode: ``#CB12AB`` anywhere, ``CB12AB`` as a colour attribute in markup.
     keys : pandas.DataFrame or list of path-like, optional
         A table from :func:`load_keys` or key files; default every key present.
     allowlist : pandas.DataFrame or list of path-like, optional
@@ -346,9 +350,9 @@ def _map_files(files: list[Path], job: _CheckJob) -> list[list[tuple]]:
     """:func:`_check_file` of every file, in the order of ``files``; large plain-text
     files are read region by region (:func:`_check_region`), and files and regions are
     spread over the cores when there is enough to read."""
-    tasks = [(f, part) for f in files for part in _parts(f)]
-    sizes = [(b - a) if part else f.stat().st_size for f, part in tasks
-             for a, b in [part or (0, 0)]]
+    parts = [_parts(f) for f in files]
+    tasks = [(f, part) for f, ps in zip(files, parts) for part in ps]
+    sizes = [part[1] - part[0] if part else f.stat().st_size for f, part in tasks]
     workers = min(len(tasks), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                   else os.cpu_count() or 1)
     if workers < 2 or sum(sizes) < _PARALLEL_BYTES:
@@ -367,10 +371,9 @@ def _map_files(files: list[Path], job: _CheckJob) -> list[list[tuple]]:
                 pool.shutdown(cancel_futures=True)
                 raise
     out, i = [], 0
-    for f in files:
-        n = sum(1 for g, _ in tasks[i:] if g == f) if tasks[i][1] else 1
-        mine, i = results[i:i + n], i + n
-        if n == 1 and not isinstance(mine[0], _Region):
+    for f, ps in zip(files, parts):
+        mine, i = results[i:i + len(ps)], i + len(ps)
+        if ps == [None]:
             out.append(mine[0])
         elif any(r is None for r in mine):  # a region that needs the whole file
             out.append(_check_file(f, job))
