@@ -102,3 +102,24 @@ class PrivateBuild:
 
     def git(self, *args: str) -> str:
         return git(self.repo, *args)
+
+    def everything_written_is_clean(self) -> subprocess.CompletedProcess:
+        """Write what a researcher writes next (``make thesis``, ``make report`` and a
+        ``qdpx export`` of the processed study, all under ``build/private/``), then
+        leak-check everything under ``build/private/`` but the public documents (a study's
+        key may name what public documents name: they are not the study's, and
+        ``make all STUDY=private`` leaves them out too); return the first command that
+        failed, else the check (its ``stdout`` ends with the findings count)."""
+        for target in ("thesis", "report"):
+            done = self.make(target, "STUDY=private")
+            if done.returncode:
+                return done
+        python = str(VENV / "bin" / "python")
+        done = run(self.repo, python, "-m", "analysis", "qdpx", "export", "--out",
+                   "build/private/export/study.qdpx", "--study", "build/private/processed/interviews")
+        if done.returncode:
+            return done
+        roots = [p for p in sorted(self.out.iterdir()) if p.name != "processed"]
+        roots += [p for p in sorted((self.out / "processed").iterdir()) if p.name != "documents"]
+        return run(self.repo, python, "-m", "analysis", "privacy", "check",
+                   *[arg for root in roots for arg in ("--root", str(root))])

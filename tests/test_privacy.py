@@ -500,7 +500,7 @@ def test_leak_check_reads_figure_text_svg_json_png_and_archives(tmp_path):
         z.writestr("project.qde", "<Project>\n<Source name='O&apos;Brien'/></Project>")
         z.writestr("sources/x.txt", "clean\n")
     (figs / "a.pdf").write_bytes(pdf_with_text("Report from Leeds"))
-    found, n_files, _ = privacy.leak_report([figs], [KEY], [empty_allowlist(tmp_path)])
+    found, n_files, *_ = privacy.leak_report([figs], [KEY], [empty_allowlist(tmp_path)])
     key_rows = dict(zip(privacy.load_key(KEY)["original"], privacy.load_key(KEY)["line"]))
     got = {(Path(p).name, str(line), m.rsplit(":", 1)[-1])
            for p, line, m in zip(found["path"], found["line"], found["match"])}
@@ -802,11 +802,10 @@ def reference_spans(text, normalised_originals):
 
 
 def scan_small(originals, text):
-    """Spans from a scanner that cuts even short texts into pieces of a few characters,
-    so that the reading of distinct pieces is exercised on texts hypothesis can shrink."""
+    """Spans from a scanner that cuts even short texts into pieces, so that the reading
+    of distinct pieces is exercised on texts hypothesis can shrink."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(leaks, "_MIN_SPLIT", 0)
-        mp.setattr(leaks, "_MIN_PIECE", 3)
         return leaks._TextScanner(tuple(originals)).spans(text)
 
 
@@ -930,14 +929,23 @@ def test_leak_check_in_parallel_gives_the_serial_findings(tmp_path, monkeypatch)
         privacy.leak_check([root], **args)
 
 
+def postcode_areas_as_listed():
+    """The areas of analysis/resources/postcode_areas.txt, read here on their own: the
+    first field of every line that is not a comment."""
+    lines = (paths.RESOURCES / "postcode_areas.txt").read_text(encoding="utf-8").splitlines()
+    return {line.split("\t")[0] for line in lines if line and not line.startswith("#")}
+
+
 def reference_postcodes(text):
     """Postcode spans as the scanner found them before its inward code was looked for
-    from its digit: the optional space inside the pattern."""
+    from its digit: the optional space inside the pattern; and only in a real postcode
+    area (the letters that begin the outward code, or GIR)."""
     inward = re.compile(r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
+    areas = postcode_areas_as_listed() | {"GIR"}
     out = []
     for m in inward.finditer(text):
         outward = scanner._OUTWARD_RX.search(text, max(0, m.start() - 4), m.start())
-        if outward:
+        if outward and re.match(r"[A-Za-z]+", outward.group()).group().upper() in areas:
             code = text[outward.start():m.end()]
             spaced = not text[m.start()].isdigit()
             if code == code.upper() or (spaced and code == code.lower()):
@@ -950,3 +958,253 @@ def reference_postcodes(text):
 def test_postcodes_as_the_old_pattern_found_them(text):
     assert [s for s in pattern_spans(text) if s[2] == "postcode"] == \
         reference_postcodes(text)
+
+
+# ------------------------------------------------- postcodes and colours (issue 21)
+# Real tools write colours as six hexadecimal digits, some of which are postcode-shaped in
+# a real postcode area: CB12AB (CB1 2AB, Cambridge), DE11AB (DE1 1AB, Derby). Areas from
+# the ONS/Royal Mail list in analysis/resources/postcode_areas.txt (AB Aberdeen ... ZE
+# Lerwick; F, Q, AC and XX are none).
+
+def test_postcode_areas_are_the_published_list():
+    areas = postcode_areas_as_listed()
+    # 121 geographic areas, 3 Crown Dependencies (GY, JE, IM), 2 non-geographic (BF, BX)
+    assert len(areas) == 126 and len(areas - {"GY", "JE", "IM", "BF", "BX"}) == 121
+    # the eight one-letter areas, and two-letter ones from each end of the list
+    assert {"B", "E", "G", "L", "M", "N", "S", "W", "AB", "ZE", "EC", "WC"} <= areas
+    assert not {"F", "Q", "AC", "XX", "SC"} & areas
+    assert scanner.postcode_areas() == areas
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("at LS1 4AP", ["LS1 4AP"]),                 # Leeds
+    ("at FF1 4AP or QA1 4AP", []),               # FF and QA are no postcode areas
+    ('w:color="F5F8EE"', []),                    # python-docx's template: F is no area
+    ("colour #AC58FA", []),                      # QualCoder: AC is no area, and a colour
+    ("colour #CB12AB", []),                      # CB is an area, but # makes it a colour
+    ("code CB12AB here", ["CB12AB"]),            # the same six characters alone: a postcode
+    ("ref CB12AB-7 and xCB12AB", []),            # inside longer tokens
+    ("GIR 0AA", ["GIR 0AA"]),                    # Girobank: outside the area scheme
+    ("JE2 3AB and BF1 2AT", ["JE2 3AB", "BF1 2AT"]),  # Jersey; British Forces (Akrotiri)
+])
+def test_postcodes_in_real_areas_only_and_not_colours(text, expected):
+    assert [m for k, m in kinds_found(text) if k == "postcode"] == expected
+
+
+@pytest.mark.parametrize("markup, clean", [
+    ('<w:color w:val="CB12AB"/>', True),                 # Word run colour (element)
+    ('<w:top w:val="single" w:color="CB12AB"/>', True),  # Word border colour (attribute)
+    ('<w:shd w:val="clear" w:color="auto" w:fill="DE11AB"/>', True),  # Word shading
+    ('<a:srgbClr val="DE11AB"/>', True),                 # DrawingML theme colour
+    ("<fgColor rgb='CB12AB'/>", True),                   # spreadsheet fill
+    ('<v:shape fillcolor="CB12AB" strokecolor="DE11AB">', True),  # VML
+    ('<td bgcolor="CB12AB">', True),                     # old HTML
+    ('<Source name="CB12AB"/>', False),                  # a name: a postcode
+    ('<w:t>CB12AB</w:t>', False),                        # text: a postcode
+    ('<w:color w:val="CB12AB x"/>', False),              # not the whole value: no colour
+    ('<w:color w:val="CB1 2AB"/>', False),               # with its space: no colour
+])
+def test_colour_attributes_in_markup(tmp_path, markup, clean):
+    found = planted(tmp_path, "document.xml", f'<?xml version="1.0"?>\n<doc>{markup}</doc>\n')
+    assert (found == []) is clean, found
+
+
+# ------------------------------------------------- large files in regions (issue 22)
+# A large plain-text file is read region by region, each region ending just after a
+# barrier character; the oracle is the reading of the whole file (_check_file), which
+# the region reading must equal exactly: findings, lines and columns.
+
+REGION_TEXT = st.lists(st.one_of(
+    st.sampled_from(TEXT_PIECES + ["?", "*", "[", "]", "<", ">", "<b>", "</i>", "\n", '"', ",",
+                                   "é", "Zoe\u0308", "\u00ad", "ß", "日本", "#CB12AB", "CB12AB"]),
+    FILLER), max_size=60)
+
+
+def region_job(originals):
+    return leaks._CheckJob(tuple(originals), tuple(originals),
+                           tuple(f"key.csv:{i + 2}" for i in range(len(originals))), {})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(KEY_WORDS), max_size=5, unique=True), REGION_TEXT,
+       st.integers(1, 40))
+def test_regions_find_what_the_whole_file_finds(tmp_path_factory, words, fragments, size):
+    originals = tuple(dict.fromkeys(normalise_entry(w) for w in words))
+    text = "".join(fragments) * 3
+    path = tmp_path_factory.mktemp("regions") / "table.csv"
+    path.write_bytes(text.encode("utf-8"))
+    job = region_job(originals)
+    whole = leaks._check_file(path, job)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(leaks, "_SPLIT_BYTES", 1)
+        mp.setattr(leaks, "_REGION_BYTES", size)
+        mp.setattr(leaks, "_PARALLEL_BYTES", 1 << 60)  # in this process
+        regions = [leaks._check_region(path, *part, job) for part in leaks._parts(path)
+                   if part is not None]  # an empty file is read whole
+        split = leaks._map_files([path], job)[0]
+    assert split == whole
+    if leaks._barrier_rx(originals) is not None:
+        # the region reading itself was used, not the fallback to the whole file
+        assert all(r is not None for r in regions)
+
+
+def test_region_cuts_respect_tags_and_key_characters(tmp_path):
+    path = tmp_path / "t.csv"
+    # a barrier inside an unclosed "<" is no place to cut (a tag may join a name's
+    # words); the first "?" after the "<...>" closes is; "&" is in a key entry here
+    path.write_bytes(b"aaaa<span ? title>bbb&cc?dd")
+    rx = leaks._barrier_rx(("marks & spencer",))
+    assert b"&" not in rx.pattern and b"?" in rx.pattern
+    with open(path, "rb") as fh:
+        # by hand: the "?" at byte 11 is inside "<span ...", the next "?" is at byte 24
+        assert leaks._cut(fh, 0, path.stat().st_size, rx) == 25
+        assert leaks._cut(fh, 25, path.stat().st_size, rx) == path.stat().st_size
+
+
+def test_a_large_table_is_read_in_regions_with_the_same_findings(tmp_path, monkeypatch):
+    # 12 MB of candidate rows (three regions of 4 MiB, read by worker processes), with names
+    # planted at places counted here: a name split by a line break exactly across the
+    # first nominal region boundary, another split by a cell boundary near the second
+    row = '{i:08d},L0001,th_{c},199,346,dictionary,"Did anyone push back on that? Yes.",push*\n'
+    rows = [row.format(i=i, c=i % 7) for i in range(150_000)]
+    text = "".join(rows)
+    cut1 = leaks._REGION_BYTES
+    text = text[:cut1 - 8] + " Harriet\nQuill " + text[cut1 - 8:]
+    cut2 = 2 * leaks._REGION_BYTES
+    text = text[:cut2 + 3] + ' Zoë","Ann ' + text[cut2 + 3:]
+    path = tmp_path / "tree" / "dictionary_segments.csv"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size > leaks._SPLIT_BYTES and len(leaks._parts(path)) == 3
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    monkeypatch.setattr(leaks, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(leaks.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    found = privacy.leak_check([path.parent], keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    whole = leaks._check_file(path, leaks._CheckJob(
+        ("harriet quill", "zoë ann"), ("Harriet Quill", "Zoë Ann"),
+        (f"{paths.relative(key)}:2", f"{paths.relative(key)}:3"), {}))
+    assert list(found.itertuples(index=False, name=None)) == whole
+    # by hand: line and column of each planted name from the text itself
+    expected = []
+    for name in ("Harriet\nQuill", 'Zoë","Ann'):
+        at = text.index(name)
+        expected.append((text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)))
+    assert list(zip(found["line"], found["column"])) == expected
+
+
+def test_a_large_table_is_never_held_whole(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "big.csv"
+    path.write_text("id,text\n" + "".join(f'{i},"a turn, with a comma? and more words"\n'
+                                          for i in range(600_000)), encoding="utf-8")
+    size = path.stat().st_size
+    job = region_job(("harriet quill",))
+    tracemalloc.start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(leaks, "_PARALLEL_BYTES", 1 << 60)  # in this process, to measure it
+            mp.setattr(leaks, "_REGION_BYTES", 1 << 19)  # regions of 512 KiB
+            assert len(leaks._parts(path)) > 50
+            assert leaks._map_files([path], job) == [[]]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # holding the file whole takes at least its size (its text alone); a region's reading
+    # takes several times the region (its pieces as objects), still far below the file
+    assert peak < size / 2, (size, peak)
+
+
+# ------------------------------------------------- fingerprints (issue 22)
+# `make all` runs the leak check with --cache: unchanged clean files are not read again,
+# a changed or new one is, and findings are reported on every run.
+
+def cached_check(tmp_path, root, key):
+    return run_cli("check", "--root", root, "--key", key, "--allowlist",
+                   empty_allowlist(tmp_path), "--cache", tmp_path / "fp.json")
+
+
+def test_fingerprints_read_only_what_changed_and_never_hide_a_finding(tmp_path):
+    root = processed_tree(tmp_path)
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    status, out = cached_check(tmp_path, root, key)
+    assert status == 0 and "2 files checked, 2 key entries, 0 findings" in out
+    status, out = cached_check(tmp_path, root, key)
+    assert status == 0 and "2 files checked (2 unchanged since the last check)" in out
+    # planted after the check: found, and again on the next run (never recorded as clean)
+    (root / "planted.txt").write_text("Harriet Quill\n", encoding="utf-8")
+    for _ in range(2):
+        status, out = cached_check(tmp_path, root, key)
+        assert status == 1 and "planted.txt:1:1: key entry" in out, out
+        assert "(2 unchanged since the last check)" in out
+    (root / "planted.txt").unlink()
+    # an edit that keeps the size (same number of characters), with a new mtime
+    turns = root / "interviews" / "turns.csv"
+    before = turns.read_text(encoding="utf-8")
+    st_before = turns.stat()
+    after = before.replace("[Person 1] rang", "Harriet Quill x")
+    assert len(after) == len(before)
+    turns.write_text(after, encoding="utf-8")
+    os.utime(turns, ns=(st_before.st_atime_ns, st_before.st_mtime_ns + 1_000_000))
+    assert turns.stat().st_size == st_before.st_size
+    status, out = cached_check(tmp_path, root, key)
+    assert status == 1 and "turns.csv:2:5: key entry" in out, out
+    assert "(1 unchanged since the last check)" in out
+
+
+def test_fingerprints_see_an_edit_that_restores_size_and_mtime(tmp_path):
+    # the change time (ctime) cannot be set back: an edit with its mtime restored is read
+    root = processed_tree(tmp_path)
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    assert cached_check(tmp_path, root, key)[0] == 0
+    turns = root / "interviews" / "turns.csv"
+    st_before = turns.stat()
+    turns.write_text(turns.read_text().replace("[Person 1] rang", "Harriet Quill x"))
+    os.utime(turns, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
+    assert turns.stat().st_mtime_ns == st_before.st_mtime_ns
+    status, out = cached_check(tmp_path, root, key)
+    assert status == 1 and "turns.csv:2:5" in out
+
+
+def test_fingerprints_are_void_when_the_key_changes(tmp_path):
+    root = processed_tree(tmp_path, "source_id,text\nP01,rang Kestlebury\n")
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    assert cached_check(tmp_path, root, key)[0] == 0
+    key.write_text(HQ_KEY + "Kestlebury,[Place 1]\n", encoding="utf-8")
+    status, out = cached_check(tmp_path, root, key)
+    assert status == 1 and "turns.csv:2:10: key entry" in out
+    # the fingerprint file names no file: paths are hashed
+    assert "turns" not in (tmp_path / "fp.json").read_text()
+
+
+def test_the_fingerprint_file_is_not_itself_checked(tmp_path):
+    root = processed_tree(tmp_path)
+    key = tmp_path / "identifier_key.csv"
+    key.write_text(HQ_KEY, encoding="utf-8")
+    status, out = run_cli("check", "--root", root, "--key", key, "--allowlist",
+                          empty_allowlist(tmp_path), "--cache", root / "fp.json")
+    assert status == 0 and "2 files checked" in out
+    assert (root / "fp.json").is_file()
+
+
+def test_leak_check_reads_a_pdfs_xmp_metadata(tmp_path):
+    # a PDF whose document information is clean but whose XMP packet (the catalog's
+    # /Metadata stream, written here by pypdf) names the author
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.xmp_metadata = ('<x:xmpmeta xmlns:x="adobe:ns:meta/">\n<dc:creator>'
+                           'Harriet Quill</dc:creator>\n</x:xmpmeta>').encode()
+    buf = io.BytesIO()
+    writer.write(buf)
+    found = planted(tmp_path, "report.pdf", buf.getvalue())
+    assert found == [("report.pdf", "key entry")]
+    key = tmp_path / "identifier_key.csv"
+    table = privacy.leak_check([tmp_path / "tree"], keys=[key], allowlist=[empty_allowlist(tmp_path)])
+    # line 2 of the packet, after "<dc:creator>" (12 characters): column 13
+    assert table[["line", "column"]].values.tolist() == [["XMP metadata line 2", 13]]

@@ -56,8 +56,9 @@ Examples
 from .cli import main
 from .keys import (KEY_COLUMNS, KEY_KINDS, default_key_files, load_key, load_keys,
                    normalise_for_matching)
-from .leaks import (ALLOWLIST_CSV, FINDING_COLUMNS, LeakReport, checked_trees,
-                    default_allowlist_files, leak_check, leak_report, load_allowlist)
+from .leaks import (ALLOWLIST_CSV, FINDING_COLUMNS, Fingerprints, LeakReport, check_context,
+                    checked_trees, default_allowlist_files, leak_check, leak_report,
+                    load_allowlist, unchanged_since_last_check)
 from .projects import KeyRules, pseudonymise_project
 from .pseudonymisation import (Pseudonymised, pseudonymise, pseudonymise_turns, remap_offsets,
                                remap_spans)
@@ -70,4 +71,5 @@ __all__ = [
     "nhs_number_is_valid", "scan", "load_vocabulary", "PATTERN_KINDS",
     "SCAN_COLUMNS", "ALLOWLIST_CSV", "load_allowlist", "default_allowlist_files",
     "checked_trees", "leak_check", "leak_report", "LeakReport", "FINDING_COLUMNS", "main",
+    "Fingerprints", "check_context", "unchanged_since_last_check",
 ]

@@ -9,7 +9,7 @@ from .. import paths
 from ..errors import DataError
 from ..io import atomic_write, decode_text, normalise_newlines, write_table
 from .keys import load_key
-from .leaks import leak_report
+from .leaks import leak_report, unchanged_since_last_check
 from .pseudonymisation import pseudonymise
 from .scanner import SCAN_COLUMNS, scan
 
@@ -27,13 +27,23 @@ def _read_text(path: Path) -> str:
 
 
 def _check(args) -> int:
-    table, n_files, n_keys = leak_report(args.root, args.key, args.allowlist)
+    if args.cache is not None:
+        # nothing changed since a clean check: answer without reading a file (or pandas)
+        quick = unchanged_since_last_check(args.root, args.key, args.allowlist, args.cache)
+        if quick is not None:
+            n_files, n_keys = quick
+            print(f"privacy check ok: {n_files} files checked ({n_files} unchanged since "
+                  f"the last check), {n_keys} key entries, 0 findings")
+            return 0
+    table, n_files, n_keys, unchanged = leak_report(args.root, args.key, args.allowlist,
+                                                    cache=args.cache)
     for row in table.itertuples(index=False):
         # a key entry is shown by its key row: printing the identifier would leak it
         detail = f"({row.match})" if row.kind == "key entry" else repr(row.match)
         print(f"{row.path}:{row.line}:{row.column}: {row.kind} {detail}")
     status = "FAILED" if len(table) else "ok"
-    print(f"privacy check {status}: {n_files} files checked, {n_keys} key entries, "
+    note = f" ({unchanged} unchanged since the last check)" if unchanged else ""
+    print(f"privacy check {status}: {n_files} files checked{note}, {n_keys} key entries, "
           f"{len(table)} findings")
     return 1 if len(table) else 0
 
@@ -72,15 +82,20 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
     p_check = sub.add_parser(
         "check", help="fail (exit 1) if a key entry or an identifier pattern appears in "
-                      "data/processed/, figures/ or notebook outputs")
+                      "data/processed/, figures/, notebooks/, build/report/, build/thesis/ "
+                      "or build/private/")
     p_check.add_argument("--root", action="append", type=Path,
                          help="folder or file to check (repeatable; default: data/processed, "
-                              "figures, notebooks)")
+                              "figures, notebooks, build/report, build/thesis, build/private)")
     p_check.add_argument("--key", action="append", type=Path,
                          help="identifier key (repeatable; default: every key present)")
     p_check.add_argument("--allowlist", action="append", type=Path,
                          help="allowlist (repeatable; default: data/raw/privacy_allowlist.csv "
                               "and data/raw/private/privacy_allowlist.csv)")
+    p_check.add_argument("--cache", type=Path,
+                         help="fingerprint file: files found clean by the last check and "
+                              "unchanged since are not read again (make all keeps one in "
+                              "build/); a file with findings is read every time")
     p_check.set_defaults(run=_check)
     p_scan = sub.add_parser("scan", help="list possible identifiers in raw files for review")
     p_scan.add_argument("files", nargs="+", type=Path)

@@ -11,7 +11,6 @@ import functools
 import html
 import io
 import json
-import operator
 import os
 import re
 import zipfile
@@ -22,7 +21,9 @@ from typing import Iterable, NamedTuple
 from .. import paths
 from ..errors import DataError
 from ..io import csv_line, decode_text, read_table
-from .keys import entry_index, key_matcher, load_keys, normalise_entry, normalise_text
+from . import images
+from .keys import (default_key_files, entry_index, key_matcher, load_keys,
+                   normalise_entry, normalise_text)
 from .scanner import ACROSS_LINES_RX, Lines, pattern_spans
 
 FINDING_COLUMNS = ["path", "line", "column", "kind", "match"]
@@ -97,13 +98,17 @@ def leak_check(roots=None, keys=None, allowlist=None):
     ----------
     roots : list of path-like, optional
         Folders or files to check; default :func:`checked_trees` (those that exist).
-        Every file is read, hidden ones too: text files whole (markup with every
-        attribute value but geometry, images inlined as base64 data URIs too);
-        notebooks (``.ipynb``) for cell sources and outputs (PNG outputs for their
-        metadata); PNGs for every text, Exif or other ancillary chunk; PDFs for their
-        text and metadata; ``.gz`` and zip archives (``.qdpx``, ``.docx`` ...) for
-        every member. A file of any other kind is read as text when it decodes as
-        text; one that does not is a finding of kind ``unreadable``.
+        Every file is read, hidden ones too: text files (markup with every attribute
+        value but geometry, images inlined as base64 data URIs too; plain text of
+        8 MB or more in regions, never whole); notebooks (``.ipynb``) for cell sources
+        and outputs of every kind (images for their metadata); images (JPEG, PNG, GIF,
+        TIFF, WebP, BMP, EMF, WMF) for the words they carry, never their pixels
+        (:mod:`.images`); PDFs for their text, metadata and XMP; ``.gz`` and zip
+        archives (``.qdpx``, ``.docx``, ``.xlsx``, ``.odt`` ...) for every member. A
+        file of any other kind is read as text when it decodes as text; one that does
+        not, or an image that cannot be parsed, is a finding of kind ``unreadable``;
+        an Exif GPS position one of kind ``location``. A postcode-shaped colour is no
+        postcode: ``#CB12AB`` anywhere, ``CB12AB`` as a colour attribute in markup.
     keys : pandas.DataFrame or list of path-like, optional
         A table from :func:`load_keys` or key files; default every key present.
     allowlist : pandas.DataFrame or list of path-like, optional
@@ -137,20 +142,37 @@ class LeakReport(NamedTuple):
     findings: object  # pandas.DataFrame, as :func:`leak_check` returns it
     files: int
     key_entries: int
+    #: files not read again: unchanged and clean since the last check (``cache``)
+    unchanged: int = 0
 
 
-def leak_report(roots=None, keys=None, allowlist=None) -> LeakReport:
+def leak_report(roots=None, keys=None, allowlist=None, cache=None) -> LeakReport:
     """:func:`leak_check` with the number of files read and of key entries looked for
-    (the summary line of ``python -m analysis privacy check``)."""
+    (the summary line of ``python -m analysis privacy check``).
+
+    Parameters
+    ----------
+    roots, keys, allowlist
+        As for :func:`leak_check`.
+    cache : path-like, optional
+        A fingerprint file (:class:`Fingerprints`): a file found clean by an earlier
+        check with the same keys, allowlists and leak-check code, and unchanged since
+        (path, size, modification and change times, inode), is not read again; every
+        other file is, and a file with findings is never recorded, so its findings are
+        reported on every run. ``keys`` and ``allowlist`` must then be files (or None),
+        whose bytes the fingerprint covers.
+    """
     import pandas as pd
 
-    if roots is None:
-        roots = [r for r in checked_trees() if r.exists()]
-    else:
-        roots = [Path(r) for r in roots]
-        for r in roots:
-            if not r.exists():
-                raise DataError(r, None, "folder to check not found")
+    roots = _roots(roots)
+    fingerprints = None
+    if cache is not None:
+        if (keys is not None and hasattr(keys, "columns")) or \
+                (allowlist is not None and hasattr(allowlist, "columns")):
+            raise ValueError("a cached leak check needs key and allowlist files, not tables")
+        keys = default_key_files() if keys is None else [Path(k) for k in keys]
+        allowlist = default_allowlist_files() if allowlist is None else [Path(a) for a in allowlist]
+        fingerprints = Fingerprints(cache, check_context(keys, allowlist))
     if keys is None or not hasattr(keys, "columns"):
         keys = load_keys(keys)
     if allowlist is None or not hasattr(allowlist, "columns"):
@@ -159,12 +181,31 @@ def leak_report(roots=None, keys=None, allowlist=None) -> LeakReport:
                     tuple(keys["original"]),
                     tuple(f"{f}:{line}" for f, line in zip(keys["file"], keys["line"])),
                     _allowed(allowlist))
-    files = _files_to_check(roots)
-    findings = [f for found in _map_files(files, job) for f in found]
+    tree = _tree(roots, exclude=cache)
+    files = sorted({f for found in tree.values() for f in found})
+    stats = {f: f.stat() for f in files}
+    fresh = files if fingerprints is None else \
+        [f for f in files if not fingerprints.unchanged(f, stats[f])]
+    results = _map_files(fresh, job)
+    if fingerprints is not None:
+        clean = {f for f, found in zip(fresh, results) if not found}
+        fingerprints.record(tree, stats, clean | (set(files) - set(fresh)), len(keys))
+        fingerprints.save()
+    findings = [f for found in results for f in found]
     # one finding per place: a name seen both in markup and in its text is one leak
     findings = list(dict.fromkeys(findings))
     table = pd.DataFrame(findings, columns=FINDING_COLUMNS).astype({"column": "int64"})
-    return LeakReport(table, len(files), len(keys))
+    return LeakReport(table, len(files), len(keys), len(files) - len(fresh))
+
+
+def _roots(roots) -> list[Path]:
+    if roots is None:
+        return [r for r in checked_trees() if r.exists()]
+    roots = [Path(r) for r in roots]
+    for r in roots:
+        if not r.exists():
+            raise DataError(r, None, "folder to check not found")
+    return roots
 
 
 class _CheckJob(NamedTuple):
@@ -176,31 +217,174 @@ class _CheckJob(NamedTuple):
     allowed: dict[str, list[str]]
 
 
+# ---------------------------------------------------------------------------- fingerprints
+# A no-op `make all` should not read every output again, but a file changed or planted
+# after the last check must be read, and findings must never turn into a pass.
+
+#: The leak check's own code and data: a change to any re-checks everything.
+_CHECK_SOURCES = ("leaks.py", "scanner.py", "keys.py", "images.py")
+
+
+def check_context(key_files: list[Path], allowlist_files: list[Path]) -> str:
+    """SHA-256 over what a file's verdict depends on besides the file: every key and
+    allowlist file (path and bytes), the leak check's code, the postcode areas, and the
+    Python version (its Unicode tables normalise the text)."""
+    import hashlib
+    import sys
+
+    h = hashlib.sha256(b"leak check fingerprints 1\0")
+    for f in sorted(map(Path, key_files)) + [b"allowlists"] + sorted(map(Path, allowlist_files)):
+        if isinstance(f, bytes):
+            h.update(f + b"\0")
+            continue
+        h.update(str(f.resolve()).encode() + b"\0" + f.read_bytes() + b"\0")
+    here = Path(__file__).resolve().parent
+    for name in _CHECK_SOURCES:
+        h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
+    h.update((paths.RESOURCES / "postcode_areas.txt").read_bytes())
+    h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """The fingerprint file of earlier leak checks: for each root checked, the files
+    found clean, each by a hash of its path (no names: the file may sit beside a
+    study's outputs) with its size, modification and change times (ns) and inode;
+    valid for one :func:`check_context`, discarded whole when that differs.
+
+    Files with findings are never recorded: they are read, and their findings reported,
+    on every run.
+
+    >>> import pathlib, tempfile
+    >>> root = pathlib.Path(tempfile.mkdtemp()); f = root / "t.csv"
+    >>> _ = f.write_text("a\\n")
+    >>> fp = Fingerprints(root / "fp.json", "ctx")
+    >>> fp.record({root: [f]}, {f: f.stat()}, {f}, 3); fp.save()
+    >>> again = Fingerprints(root / "fp.json", "ctx")
+    >>> again.unchanged(f, f.stat()), again.key_entries
+    (True, 3)
+    >>> _ = f.write_text("b\\n")  # same size, new times
+    >>> again.unchanged(f, f.stat()), Fingerprints(root / "fp.json", "other").unchanged(f, f.stat())
+    (False, False)
+    """
+
+    def __init__(self, path: os.PathLike | str, context: str):
+        self.path, self.context = Path(path), context
+        self.roots: dict[str, dict[str, list[int]]] = {}
+        self.key_entries = 0
+        self._clean: dict[str, list[int]] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("context") == context:
+            self.roots = data.get("roots", {})
+            self.key_entries = data.get("key_entries", 0)
+        self._clean = {name: stamp for files in self.roots.values()
+                       for name, stamp in files.items()}
+
+    @staticmethod
+    def _name(file: Path) -> str:
+        import hashlib
+
+        return hashlib.sha256(os.fsencode(os.path.abspath(file))).hexdigest()[:32]
+
+    @staticmethod
+    def _stamp(st: os.stat_result) -> list[int]:
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def unchanged(self, file: Path, st: os.stat_result) -> bool:
+        """Whether ``file`` was clean at the last check and is the same file now."""
+        return self._clean.get(self._name(file)) == self._stamp(st)
+
+    def record(self, tree: dict, stats: dict, clean: set, key_entries: int) -> None:
+        """The files under each root of ``tree`` (root -> files) that are ``clean``,
+        replacing what was recorded for those roots."""
+        for root, files in tree.items():
+            self.roots[self._name(root)] = {self._name(f): self._stamp(stats[f])
+                                            for f in files if f in clean}
+        self.key_entries = key_entries
+        self._clean = {name: stamp for files in self.roots.values()
+                       for name, stamp in files.items()}
+
+    def save(self) -> None:
+        from ..io import atomic_write
+
+        atomic_write(self.path, json.dumps({"context": self.context,
+                                            "key_entries": self.key_entries,
+                                            "roots": self.roots}, sort_keys=True) + "\n")
+
+
+def unchanged_since_last_check(roots, key_files, allowlist_files, cache):
+    """``(files, key_entries)`` when every file under ``roots`` was clean at the last
+    check recorded in ``cache`` and is unchanged; else None. Reads no file but the keys,
+    allowlists and the fingerprint file, and needs no pandas: a no-op ``make all``
+    takes a fraction of a second."""
+    if not Path(cache).is_file():
+        return None
+    key_files = default_key_files() if key_files is None else [Path(k) for k in key_files]
+    allowlist_files = (default_allowlist_files() if allowlist_files is None
+                       else [Path(a) for a in allowlist_files])
+    fingerprints = Fingerprints(cache, check_context(key_files, allowlist_files))
+    if not fingerprints.roots:
+        return None
+    tree = _tree(_roots(roots), exclude=cache)
+    files = sorted({f for found in tree.values() for f in found})
+    if all(fingerprints.unchanged(f, f.stat()) for f in files):
+        return len(files), fingerprints.key_entries
+    return None
+
+
+# ---------------------------------------------------------------------------- reading files
+
 #: Below this many bytes to read, or with one file, the check runs in this process:
 #: starting workers costs more than it saves.
 _PARALLEL_BYTES = 32 * 2**20
+#: Plain-text files of at least this many bytes are read in regions of about
+#: _REGION_BYTES (see _check_region): never whole, and spread over the cores.
+_SPLIT_BYTES = 8 * 2**20
+_REGION_BYTES = 4 * 2**20
 
 
 def _map_files(files: list[Path], job: _CheckJob) -> list[list[tuple]]:
-    """:func:`_check_file` of every file, in the order of ``files``; the files are
+    """:func:`_check_file` of every file, in the order of ``files``; large plain-text
+    files are read region by region (:func:`_check_region`), and files and regions are
     spread over the cores when there is enough to read."""
-    workers = min(len(files), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+    parts = [_parts(f) for f in files]
+    tasks = [(f, part) for f, ps in zip(files, parts) for part in ps]
+    sizes = [part[1] - part[0] if part else f.stat().st_size for f, part in tasks]
+    workers = min(len(tasks), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                   else os.cpu_count() or 1)
-    sizes = [f.stat().st_size for f in files]
     if workers < 2 or sum(sizes) < _PARALLEL_BYTES:
-        return [_check_file(f, job) for f in files]
-    from concurrent.futures import ProcessPoolExecutor
+        results = [_check_part(f, part, job) for f, part in tasks]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # largest first, so that no core is left with a big file at the end
-        order = sorted(range(len(files)), key=lambda i: -sizes[i])
-        futures = {i: pool.submit(_check_file, files[i], job) for i in order}
-        try:
-            # results (and the first error) in file order, whatever finished first
-            return [futures[i].result() for i in range(len(files))]
-        except BaseException:
-            pool.shutdown(cancel_futures=True)
-            raise
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # largest first, so that no core is left with a big file at the end
+            order = sorted(range(len(tasks)), key=lambda i: -sizes[i])
+            futures = {i: pool.submit(_check_part, *tasks[i], job) for i in order}
+            try:
+                # results (and the first error) in file order, whatever finished first
+                results = [futures[i].result() for i in range(len(tasks))]
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+    out, i = [], 0
+    for f, ps in zip(files, parts):
+        mine, i = results[i:i + len(ps)], i + len(ps)
+        if ps == [None]:
+            out.append(mine[0])
+        elif any(r is None for r in mine):  # a region that needs the whole file
+            out.append(_check_file(f, job))
+        else:
+            out.append(_assemble(f, mine))
+    return out
+
+
+def _check_part(file: Path, part, job: _CheckJob):
+    """The check of a whole file (``part`` None) or of one region of it."""
+    return _check_file(file, job) if part is None else _check_region(file, *part, job)
 
 
 def _check_file(file: Path, job: _CheckJob) -> list[tuple]:
@@ -209,25 +393,209 @@ def _check_file(file: Path, job: _CheckJob) -> list[tuple]:
     shown = paths.relative(file)
     findings = []
     for place, text in _texts_of(file):
-        if text is None:  # nothing readable: never a silent pass
-            findings.append((shown, place or 1, 1, "unreadable",
-                             "cannot be read as text; remove it or convert it"))
+        if text is None or isinstance(text, _Flag):  # never a silent pass
+            flag = text or _Flag("unreadable", "cannot be read as text; remove it or convert it")
+            findings.append((shown, place or 1, 1, flag.kind, flag.detail))
             continue
         text = normalise_text(text)
         lines = Lines(text)
-        for start, end, kind in scanner.spans(text):
-            matched = text[start:end]
-            globs = job.allowed.get(normalise_entry(matched), ())
-            if any(not g or fnmatch.fnmatchcase(shown, g) for g in globs):
-                continue
+        for start, kind, match in _text_findings(text, scanner, job, shown, 0, len(text)):
             line, column = lines.at(start)
             where = line if place is None else f"{place} line {line}"
-            if kind == "key":
-                idx = entry_index(matched, scanner.lookup, job.raw_originals)
-                findings.append((shown, where, column, "key entry", job.key_rows[idx]))
-            else:
-                findings.append((shown, where, column, kind, matched))
+            findings.append((shown, where, column, kind, match))
     return findings
+
+
+def _text_findings(text: str, scanner, job: _CheckJob, shown: str, lo: int, hi: int):
+    """``(start, kind, match)`` of what the check reports in ``text[lo:hi]`` (``text``
+    around it is context): key entries by key row, patterns by what matched, except the
+    allowlisted and colours in markup."""
+    out = []
+    for start, end, kind in scanner.spans(text):
+        if not lo <= start < hi:
+            continue
+        matched = text[start:end]
+        globs = job.allowed.get(normalise_entry(matched), ())
+        if any(not g or fnmatch.fnmatchcase(shown, g) for g in globs):
+            continue
+        if kind == "postcode" and _colour_attribute(text, start, end):
+            continue
+        if kind == "key":
+            idx = entry_index(matched, scanner.lookup, job.raw_originals)
+            out.append((start, "key entry", job.key_rows[idx]))
+        else:
+            out.append((start, kind, matched))
+    return out
+
+
+class _Flag(NamedTuple):
+    """A finding that is not a match in a text: a part that cannot be read, an
+    image's location."""
+
+    kind: str
+    detail: str
+
+
+# Colours in markup. A postcode written without its space can be six hexadecimal digits
+# (CB12AB: Cambridge) and so can a colour, which Word and spreadsheets write without "#"
+# in attributes (w:color="CB12AB", <a:srgbClr val=...>, <color rgb=...>). The attribute's
+# or its element's name says which; "#RRGGBB" anywhere is the scanner's (is_hex_colour).
+_COLOUR_NAME_RX = re.compile(r"colou?r|clr|fill|stroke|rgb", re.IGNORECASE)
+_HEX6_RX = re.compile(r"[0-9A-Fa-f]{6}")
+_ATTRIBUTE_BEFORE_RX = re.compile(
+    r"<([\w.:-]+)(?:\s+[\w.:-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'))*\s+([\w.:-]+)\s*=\s*([\"'])\Z")
+
+
+def _colour_attribute(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the whole value of a colour attribute in markup:
+    six hexadecimal digits in quotes, the attribute's or the element's (local) name
+    naming a colour (color, colour, clr, fill, stroke, rgb).
+
+    >>> _colour_attribute('<w:shd w:val="clear" w:fill="CB12AB"/>', 29, 35)
+    True
+    >>> _colour_attribute('<a:srgbClr val="CB12AB"/>', 16, 22)
+    True
+    >>> _colour_attribute('<Source name="CB12AB"/>', 14, 20)
+    False
+    """
+    if not _HEX6_RX.fullmatch(text, start, end) or text[end:end + 1] not in ("'", '"'):
+        return False
+    m = _ATTRIBUTE_BEFORE_RX.search(text, max(0, start - 2048), start)
+    if not m or m.group(3) != text[end]:
+        return False
+    element, attribute = (name.rsplit(":", 1)[-1] for name in m.group(1, 2))
+    return bool(_COLOUR_NAME_RX.search(attribute) or _COLOUR_NAME_RX.search(element))
+
+
+# ---------------------------------------------------------------------------- large files
+# A large plain-text file (a candidate table of a real-size study is hundreds of MB) is
+# read in regions of about _REGION_BYTES, each by itself, so that no process holds the
+# whole file and the regions spread over the cores. Each region ends just after a
+# "barrier": an ASCII character that no key entry contains and no identifier pattern,
+# word gap, markup tag or base64 run can contain (?, !, *, [, ] ... not inside a "<").
+# No match can cross a barrier, so each region finds exactly what a reading of the whole
+# file finds there (the lookbehinds and lookaheads read a little context either side);
+# regions also start and end between characters that Unicode normalisation never joins.
+# Line and column are counted per region and put together by the caller.
+
+_BARRIER_CANDIDATES = "?!*#$~^[]{}\\`&"
+#: Bytes before a barrier in which an unclosed "<" could open a tag around it (a tag
+#: word gap is at most 300 characters, each at most 4 bytes in UTF-8).
+_TAG_BYTES = 1204
+#: Context read before and after a region for lookbehinds and lookaheads.
+_HEAD_BYTES = 256
+_TAIL_BYTES = 64
+
+
+@functools.lru_cache(maxsize=8)
+def _barrier_rx(originals: tuple[str, ...]) -> re.Pattern | None:
+    """Bytes that may end a region: the candidates no key entry contains."""
+    used = set("".join(originals))
+    chars = [c for c in _BARRIER_CANDIDATES if c not in used]
+    return re.compile(b"[" + re.escape("".join(chars)).encode() + b"]") if chars else None
+
+
+def _parts(file: Path) -> list:
+    """``[None]`` (the whole file at once) or the nominal byte ranges of its regions."""
+    size = file.stat().st_size
+    if size < _SPLIT_BYTES or _splittable(file) is False:
+        return [None]
+    return [(a, min(a + _REGION_BYTES, size)) for a in range(0, size, _REGION_BYTES)]
+
+
+def _splittable(file: Path) -> bool:
+    """Whether a file is plain text read as it stands (not markup, JSON, a notebook, an
+    archive, a PDF or an image, which are read in their own ways; not UTF-16)."""
+    suffix = file.suffix.lower()
+    if suffix in MARKUP_SUFFIXES | ZIP_SUFFIXES | images.IMAGE_SUFFIXES | {
+            ".json", ".ipynb", ".gz", ".pdf", ".emz", ".wmz", ".svgz"}:
+        return False
+    with open(file, "rb") as fh:
+        head = fh.read(64)
+    return not (head.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"%PDF"))
+                or images.image_kind(head, suffix))
+
+
+def _cut(fh, nominal: int, size: int, barrier: re.Pattern) -> int:
+    """The first place at or after byte ``nominal`` just after a barrier that no "<"
+    within _TAG_BYTES before it leaves open; the file's end when there is none."""
+    window = 1 << 16
+    while True:
+        lo = max(0, nominal - _TAG_BYTES)
+        fh.seek(lo)
+        data = fh.read(nominal + window - lo)
+        for m in barrier.finditer(data, nominal - lo):
+            before = data[max(0, m.start() - _TAG_BYTES):m.start()]
+            if before.rfind(b"<") <= before.rfind(b">"):
+                return lo + m.end()
+        if nominal + window >= size:
+            return size
+        window *= 4
+
+
+class _Region(NamedTuple):
+    """What one region of a file holds: findings ``(line, column, on its first line,
+    kind, match)`` counted from the region's start, its line breaks, and the characters
+    after its last one."""
+
+    findings: list
+    newlines: int
+    tail: int
+
+
+def _check_region(file: Path, start: int, end: int, job: _CheckJob) -> _Region | None:
+    """The findings of the region of ``file`` around bytes ``[start, end)``; None when
+    the file must be read whole after all (not UTF-8, NUL bytes, base64 data URIs or no
+    barrier to cut at), so that it is read exactly as :func:`_check_file` reads it."""
+    barrier = _barrier_rx(job.originals)
+    if barrier is None:
+        return None
+    with open(file, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        c0 = 0 if start == 0 else _cut(fh, start, size, barrier)
+        c1 = size if end >= size else _cut(fh, end, size, barrier)
+        if c1 <= c0:
+            return _Region([], 0, 0)
+        fh.seek(max(0, c0 - _HEAD_BYTES))
+        head = fh.read(c0 - max(0, c0 - _HEAD_BYTES))
+        body = fh.read(c1 - c0)
+        tail = fh.read(_TAIL_BYTES)
+    if c0 == 0 and body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    if b"\0" in body or b"base64," in body:
+        return None
+    try:
+        text = normalise_text(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    head_text = normalise_text(head.decode("utf-8", "ignore"))
+    whole = head_text + text + normalise_text(tail.decode("utf-8", "ignore"))
+    lo, hi = len(head_text), len(head_text) + len(text)
+    scanner = _text_scanner(job.originals)
+    findings = []
+    for at, kind, match in _text_findings(whole, scanner, job, paths.relative(file), lo, hi):
+        line = 1 + whole.count("\n", lo, at)
+        newline = whole.rfind("\n", lo, at)
+        findings.append((line, at - newline if newline >= 0 else at - lo + 1, newline < 0,
+                         kind, match))
+    last = text.rfind("\n")
+    return _Region(findings, text.count("\n"), len(text) - last - 1)
+
+
+def _assemble(file: Path, regions: list[_Region]) -> list[tuple]:
+    """The findings of a file read in regions, with lines and columns of the file."""
+    shown = paths.relative(file)
+    out, lines_before, column_before = [], 0, 0
+    for region in regions:
+        for line, column, first, kind, match in region.findings:
+            out.append((shown, lines_before + line, column + (column_before if first else 0),
+                        kind, match))
+        if region.newlines:
+            lines_before += region.newlines
+            column_before = region.tail
+        else:
+            column_before += region.tail
+    return out
 
 
 def checked_trees() -> list[Path]:
@@ -241,14 +609,22 @@ def checked_trees() -> list[Path]:
 def _files_to_check(roots: list[Path]) -> list[Path]:
     """Every file under the roots: dotfiles and dot-folders too (a checkpoint copy of a
     notebook leaks as well as the notebook)."""
-    files = set()
+    return sorted({f for found in _tree(roots).values() for f in found})
+
+
+def _tree(roots: list[Path], exclude=None) -> dict[Path, list[Path]]:
+    """Each root and the files under it (:func:`_files_to_check`), without the
+    fingerprint file ``exclude`` (the check's own)."""
+    skip = Path(os.path.abspath(exclude)) if exclude is not None else None
+    tree = {}
     for root in roots:
         if root.is_file():
-            files.add(root)
-            continue
-        for dirpath, _dirnames, filenames in os.walk(root):
-            files.update(Path(dirpath) / f for f in filenames)
-    return sorted(files)
+            found = [root]
+        else:
+            found = [Path(dirpath) / f for dirpath, _dirnames, filenames in os.walk(root)
+                     for f in filenames]
+        tree[root] = sorted(f for f in found if skip is None or Path(os.path.abspath(f)) != skip)
+    return tree
 
 
 # ---------------------------------------------------------------------------- fast matching
@@ -315,9 +691,6 @@ def _fold(text: str) -> str:
     return _fold_rx().sub(lambda m: table[m.group()], folded)
 
 
-#: Pieces of a text read once however often they occur: runs of at least this many
-#: characters between delimiters (cells of a table, clauses of a long cell).
-_MIN_PIECE = 32
 #: Texts shorter than this are read whole.
 _MIN_SPLIT = 1 << 16
 
@@ -329,15 +702,17 @@ class _TextScanner:
     key_rx.finditer(text)] + pattern_spans(text))`` for the key regex of
     :func:`key_matcher`, found faster:
 
-    * Distinct pieces. The text is cut at delimiters (comma, double quote, line break)
-      into runs of at least ``_MIN_PIECE`` characters and the glue between them. No
-      e-mail, phone, NHS number or postcode contains a delimiter, and none looks more
-      than one character behind or two ahead of itself, so each piece is read once,
-      with the delimiter before it and the two characters after it, however often it
-      occurs; what is found is placed at every occurrence. One pattern does look across
-      a line break (``$`` in the backward searches for an e-mail's local part and a
-      postcode's outward code matches before a final newline): a text where a line
-      starts as an e-mail domain or an inward code is read whole.
+    * Distinct pieces. The text is cut at double quotes and line breaks (the cells of
+      a table that repeats a quoted turn once per code, and its lines). No e-mail,
+      phone, NHS number, postcode or first word of a key entry contains either, and
+      every lookbehind and lookahead of the patterns and the key regex gives the same
+      answer before or after either as at the start or end of a text (neither is a
+      word character, ``.``, ``,``, ``-``, ``+``, ``/``, ``%`` or ``#``). So each
+      distinct piece is read once, however often it occurs, the pieces joined by NULs
+      (as neutral), and what is found is placed at every occurrence. One pattern does
+      look across a line break (``$`` in the backward searches for an e-mail's local
+      part and a postcode's outward code matches before a final newline): a text where
+      a line starts as an e-mail domain or an inward code is read whole.
     * Key entries. An Aho-Corasick automaton finds, in the folded distinct pieces, the
       first word of every entry (the part before its first space, which no delimiter
       in use is part of): every place the key regex can match starts so. The key regex
@@ -358,10 +733,8 @@ class _TextScanner:
                 self.automaton.add_word(word, len(word))
             self.automaton.make_automaton()
         # a delimiter inside a first word would cut it: such delimiters are not used
-        delims = "".join(d for d in ',"\n' if not any(d in w for w in firsts))
-        d = re.escape(delims)
-        self.split_rx = (re.compile(rf"([{d}])([^{d}]{{{_MIN_PIECE},}})(?=([{d}].?))",
-                                    re.DOTALL) if "\n" in delims else None)
+        delims = "".join(d for d in '"\n' if not any(d in w for w in firsts))
+        self.split_rx = re.compile(f"[{delims}]") if delims else None
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of key matches (kind ``key``) and identifier patterns
@@ -405,66 +778,46 @@ class _Pieces:
     def __init__(self, text: str, split_rx: re.Pattern | None):
         import numpy as np
 
-        parts = None
+        pieces = None
         if split_rx is not None and len(text) >= _MIN_SPLIT and not ACROSS_LINES_RX.search(text):
-            parts = split_rx.split(text)
-        if not parts or len(parts) == 1:
+            # every delimiter is one character: replacing it by a line break and splitting
+            # there (both in C) is several times faster than splitting with a regex
+            for d in split_rx.pattern[1:-1]:
+                if d != "\n":
+                    text = text.replace(d, "\n")
+            pieces = text.split("\n")
+        if not pieces or len(pieces) == 1:
             self.joined = text
             self._single = True
             return
         self._single = False
-        glue, delims, runs, after = parts[0::4], parts[1::4], parts[2::4], parts[3::4]
-        # offsets in the text: glue 0, delimiter 1, run 1, glue 1, delimiter 2, ...
-        lengths = np.empty(3 * len(runs) + 1, dtype=np.int64)
-        lengths[0::3] = np.fromiter(map(len, glue), np.int64, len(glue))
-        lengths[1::3] = 1
-        lengths[2::3] = np.fromiter(map(len, runs), np.int64, len(runs))
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        # a run is read with the delimiter before it and the two characters after it;
-        # glue (which starts with a delimiter) with the delimiter and character after it
-        run_keys = list(zip(delims, runs, after))
-        glue_keys = list(zip(glue, delims, map(operator.itemgetter(0), runs)))
-        glue_keys.append((glue[-1], "", ""))
-        distinct_glue = {k: i for i, k in enumerate(dict.fromkeys(glue_keys))}
-        distinct_runs = {k: i for i, k in enumerate(dict.fromkeys(run_keys))}
-        glue_ids = np.fromiter(map(distinct_glue.__getitem__, glue_keys), np.int64,
-                               len(glue_keys))
-        run_ids = np.fromiter(map(distinct_runs.__getitem__, run_keys), np.int64,
-                              len(run_keys))
-        entries = list(map("".join, distinct_glue)) + list(map("".join, distinct_runs))
-        # where the piece itself lies in each entry: glue from 0, a run from 1
-        lo = np.concatenate((np.zeros(len(distinct_glue), np.int64),
-                             np.ones(len(distinct_runs), np.int64)))
-        size = np.fromiter(map(len, map(operator.itemgetter(0), distinct_glue)), np.int64,
-                           len(distinct_glue))
-        size = np.concatenate((size, np.fromiter(map(len, map(operator.itemgetter(1),
-                                                                distinct_runs)),
-                                                 np.int64, len(distinct_runs))))
-        self.joined = "\0".join(entries)
-        self._entry_start = np.concatenate(
-            ([0], np.cumsum(np.fromiter(map(len, entries), np.int64, len(entries)) + 1)[:-1]))
-        self._lo, self._size = lo, size
-        # occurrences of each entry, by entry number: glue first, then runs
-        ids = np.concatenate((glue_ids, run_ids + len(distinct_glue)))
-        place = np.concatenate((starts[0::3], starts[2::3]))
+        distinct = dict.fromkeys(pieces)
+        number = {piece: i for i, piece in enumerate(distinct)}
+        ids = np.fromiter(map(number.__getitem__, pieces), np.int64, len(pieces))
+        lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+        # each piece is followed by one delimiter in the text and by one NUL in joined
+        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        sizes = np.fromiter(map(len, distinct), np.int64, len(distinct))
+        self.joined = "\0".join(distinct)
+        self._entry_start = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+        self._size = sizes
         order = np.argsort(ids, kind="stable")
-        self._sorted_ids, self._place = ids[order], place[order]
+        self._sorted_ids, self._place = ids[order], starts[order]
 
     def places(self, offset: int) -> list[int]:
-        """Offsets in the text of ``offset`` in ``joined``; none when ``offset`` falls
-        in the context read around a piece rather than in the piece."""
+        """Offsets in the text of ``offset`` in ``joined`` (none for a NUL between
+        pieces)."""
         if self._single:
             return [offset]
         import numpy as np
 
         entry = int(np.searchsorted(self._entry_start, offset, side="right")) - 1
-        inside = offset - int(self._entry_start[entry]) - int(self._lo[entry])
+        inside = offset - int(self._entry_start[entry])
         if not 0 <= inside < self._size[entry]:
             return []
         a = np.searchsorted(self._sorted_ids, entry, side="left")
         b = np.searchsorted(self._sorted_ids, entry, side="right")
         return sorted((self._place[a:b] + inside).tolist())
-
 
 
 class _Budget:
@@ -480,11 +833,16 @@ class _Budget:
                             f"{_MAX_INFLATED // 2**20} MiB: too large to check")
 
 
-def _texts_of(file: Path) -> list[tuple[str | None, str | None]]:
+def _texts_of(file: Path) -> list[tuple[str | None, str | _Flag | None]]:
     """The texts of a file to check, each with its place (None: the file itself);
-    a text of None marks a part that cannot be read as text."""
+    a text of None marks a part that cannot be read as text, a :class:`_Flag` another
+    finding that is not a match in a text."""
     data = file.read_bytes()
     return _texts_of_bytes(data, file.name, file, None, _Budget(file))
+
+
+#: gzip-compressed files and the suffix of what they hold
+_GZIP_SUFFIXES = {".gz": "", ".emz": ".emf", ".wmz": ".wmf", ".svgz": ".svg"}
 
 
 def _texts_of_bytes(data: bytes, name: str, file: Path, place, budget: _Budget):
@@ -493,18 +851,20 @@ def _texts_of_bytes(data: bytes, name: str, file: Path, place, budget: _Budget):
     def sub(inner):  # place names inside containers
         return inner if place is None else f"{place}!{inner}"
 
-    if suffix == ".gz":
+    if suffix in _GZIP_SUFFIXES:
         try:
             inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
             inner = inflater.decompress(data, budget.left + 1)
         except zlib.error as exc:
             raise DataError(file, place, f"corrupt gzip file ({exc})") from None
         budget.take(len(inner), place)
-        return _texts_of_bytes(inner, name[:-3], file, sub(name[:-3]), budget)
+        inner_name = name[:-len(suffix)] + _GZIP_SUFFIXES[suffix]
+        return _texts_of_bytes(inner, inner_name, file, sub(inner_name), budget)
     if suffix == ".ipynb":
         return [(sub(p) if place else p, t) for p, t in _notebook_texts(data, file, budget)]
-    if suffix == ".png" or data.startswith(_PNG_MAGIC):
-        return [(sub(p), t) for p, t in _png_texts(data, file, budget)]
+    if suffix in images.IMAGE_SUFFIXES or images.image_kind(data, suffix):
+        return [(sub(p) if p else place, t)
+                for p, t in _image_texts(data, suffix, file, place, budget)]
     if suffix in ZIP_SUFFIXES or data.startswith(b"PK\x03\x04"):
         return [(sub(p), t) for p, t in _zip_texts(data, file, budget)]
     if suffix == ".pdf" or data.startswith(b"%PDF"):
@@ -518,31 +878,49 @@ def _texts_of_bytes(data: bytes, name: str, file: Path, place, budget: _Budget):
             raise
         return [(place, None)]
     out = [(place, _readable(text, suffix))]
-    for i, image in enumerate(_embedded_pngs(text), start=1):
+    for i, (mime, image) in enumerate(_embedded_images(text), start=1):
         budget.take(len(image), place)
-        out += [(sub(f"embedded image {i} {p}"), t) for p, t in _png_texts(image, file, budget)]
+        out += [(sub(f"embedded image {i} {p}" if p else f"embedded image {i}"), t)
+                for p, t in _image_texts(image, "." + mime, file, place, budget)]
     return out
 
 
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_DATA_URI_RX = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\s]+)")
+def _image_texts(data: bytes, suffix: str, file: Path, place, budget: _Budget):
+    """The texts of an image's metadata (:mod:`.images`), ``(place, text)`` with places
+    inside the image; one that cannot be parsed is an ``unreadable`` finding, a GPS
+    position a ``location`` one."""
+    def inflate(compressed: bytes, where: str) -> bytes:
+        return _inflate(compressed, file, where if place is None else f"{place}!{where}",
+                        budget)
+
+    try:
+        texts = images.image_texts(data, suffix, inflate=inflate)
+    except images.ImageError as exc:
+        return [(None, _Flag("unreadable", f"image cannot be parsed: {exc}"))]
+    return [(p, _Flag("location", str(t)) if isinstance(t, images.Location) else t)
+            for p, t in texts]
+
+
+_IMAGE_URI_RX = re.compile(r"data:image/(png|jpeg|jpg|gif|webp|tiff|bmp);base64,"
+                           r"([A-Za-z0-9+/=\s]+)")
 _ANY_DATA_URI_RX = re.compile(r"data:[\w.+/-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
-def _embedded_pngs(text: str) -> list[bytes]:
-    """PNG images inlined as data URIs (SVG <image>, HTML <img>)."""
-    images = []
+def _embedded_images(text: str) -> list[tuple[str, bytes]]:
+    """Images inlined as data URIs (SVG <image>, HTML <img>): ``(subtype, bytes)``."""
+    found = []
     if "base64," in text:
-        for m in _DATA_URI_RX.finditer(text):
+        for m in _IMAGE_URI_RX.finditer(text):
             try:
-                images.append(base64.b64decode(re.sub(r"\s+", "", m.group(1))))
+                found.append((m.group(1), base64.b64decode(re.sub(r"\s+", "", m.group(2)))))
             except (binascii.Error, ValueError):
                 continue
-    return images
+    return found
 
 
 def _pdf_texts(data: bytes, file: Path) -> list[tuple[str, str | None]]:
-    """Text of every page of a PDF and its metadata."""
+    """Text of every page of a PDF and its metadata: the document information and the
+    XMP packet (where a writer may put the author's name again)."""
     try:
         from pypdf import PdfReader
 
@@ -551,6 +929,10 @@ def _pdf_texts(data: bytes, file: Path) -> list[tuple[str, str | None]]:
                  for i, page in enumerate(reader.pages, start=1)]
         meta = reader.metadata or {}
         texts.append(("metadata", "\n".join(str(v) for v in meta.values())))
+        xmp = reader.trailer["/Root"].get_object().get("/Metadata")
+        if xmp is not None:
+            texts.append(("XMP metadata", _readable(
+                xmp.get_object().get_data().decode("utf-8", "replace"), ".xml")))
         return texts
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on a bad file
         raise DataError(file, None, f"unreadable PDF ({type(exc).__name__})") from None
@@ -585,7 +967,8 @@ def _readable(text: str, suffix: str) -> str:
 
 def _notebook_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str]]:
     """Texts of every cell's source and of every output of every code cell (stream,
-    results, displays, errors, and the text chunks of PNG images)."""
+    results, displays of any kind, errors; images for their metadata, PDFs for their
+    text)."""
     text = decode_text(data, file).text
     try:
         nb = json.loads(text)
@@ -607,20 +990,31 @@ def _notebook_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str,
             pieces = [output.get("text"), output.get("ename"), output.get("evalue"),
                       output.get("traceback")]
             for mime, value in sorted((output.get("data") or {}).items()):
-                if mime.startswith("text/") or mime.endswith(("json", "xml")):
+                if mime == "application/pdf" and isinstance(value, (str, list)):
+                    try:
+                        pdf = base64.b64decode(re.sub(r"\s+", "", _joined(value)))
+                    except (binascii.Error, ValueError):
+                        raise DataError(file, place, f"{mime} output is not base64") from None
+                    texts += [(f"{place} {p}", t) for p, t in _pdf_texts(pdf, file)]
+                elif not mime.startswith("image/") or mime.endswith("xml"):
+                    # text of any kind (HTML, Markdown, LaTeX, JSON, JavaScript, SVG)
                     suffix = ".svg" if ("html" in mime or "xml" in mime) else ""
                     pieces.append(_readable(_joined(value), suffix))
-                    for i, image in enumerate(_embedded_pngs(_joined(value)), start=1):
+                    for i, (kind, image) in enumerate(_embedded_images(_joined(value)), start=1):
                         budget.take(len(image), place)
-                        texts += [(f"{place} image {i} {p}", t)
-                                  for p, t in _png_texts(image, file, budget)]
-                elif mime == "image/png" and isinstance(value, (str, list)):
+                        texts += [(f"{place} image {i} {p}" if p else f"{place} image {i}", t)
+                                  for p, t in _image_texts(image, "." + kind, file, place,
+                                                           budget)]
+                elif isinstance(value, (str, list)):
+                    # PNG, JPEG, GIF ... outputs: base64 (SVG is text, read above)
                     try:
                         image = base64.b64decode(re.sub(r"\s+", "", _joined(value)))
                     except (binascii.Error, ValueError):
-                        raise DataError(file, place, "image/png output is not base64") from None
+                        raise DataError(file, place, f"{mime} output is not base64") from None
                     budget.take(len(image), place)
-                    texts += [(f"{place} {p}", t) for p, t in _png_texts(image, file, budget)]
+                    texts += [(f"{place} {p}" if p else place, t)
+                              for p, t in _image_texts(image, "." + mime[6:], file, place,
+                                                       budget)]
             joined = "\n".join(_joined(p) for p in pieces if p)
             if joined:
                 texts.append((place, joined))
@@ -644,48 +1038,6 @@ def _inflate(data: bytes, file: Path, where: str, budget: _Budget) -> bytes:
         raise DataError(file, where, f"corrupt compressed text ({exc})") from None
     budget.take(len(out), where)
     return out
-
-
-# PNG chunks that hold pixels or numbers only; every other chunk is read as text
-_PNG_BINARY_CHUNKS = {"IHDR", "PLTE", "IDAT", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT",
-                      "bKGD", "hIST", "pHYs", "sPLT", "tIME", "acTL", "fcTL", "fdAT"}
-
-
-def _png_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str]]:
-    """Words a PNG can carry: text chunks (tEXt, zTXt, iTXt), Exif (eXIf), the name of
-    an ICC profile and any other ancillary chunk, read as Latin-1."""
-    if not data.startswith(_PNG_MAGIC):
-        raise DataError(file, None, "not a PNG file")
-    texts, pos = [], 8
-    while pos + 8 <= len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        ctype = data[pos + 4:pos + 8].decode("latin-1")
-        body = data[pos + 8:pos + 8 + length]
-        if len(body) < length:
-            raise DataError(file, f"byte {pos}", f"truncated PNG chunk {ctype}")
-        keyword, _, rest = body.partition(b"\0")
-        where = f"PNG {ctype} {keyword.decode('latin-1')}"
-        if ctype == "tEXt":
-            texts.append((where, keyword.decode("latin-1") + "\n" + rest.decode("latin-1")))
-        elif ctype == "zTXt":
-            texts.append((where, keyword.decode("latin-1") + "\n"
-                          + _inflate(rest[1:], file, where, budget).decode("latin-1")))
-        elif ctype == "iTXt" and len(rest) >= 2:
-            compressed, rest = rest[0], rest[2:]
-            _language, _, rest = rest.partition(b"\0")
-            translated, _, value = rest.partition(b"\0")
-            value = _inflate(value, file, where, budget) if compressed else value
-            texts.append((where, keyword.decode("latin-1") + "\n"
-                          + translated.decode("utf-8", "replace") + "\n"
-                          + value.decode("utf-8", "replace")))
-        elif ctype == "iCCP":
-            texts.append((where, keyword.decode("latin-1")))
-        elif ctype == "IEND":
-            break
-        elif ctype not in _PNG_BINARY_CHUNKS:  # eXIf and anything unknown
-            texts.append((f"PNG {ctype}", body.decode("latin-1").replace("\0", "\n")))
-        pos += 12 + length
-    return texts
 
 
 def _zip_texts(data: bytes, file: Path, budget: _Budget) -> list[tuple[str, str | None]]:

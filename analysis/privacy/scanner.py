@@ -64,6 +64,49 @@ _INWARD_RX = re.compile(r"[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![\w-])")
 _OUTWARD_RX = re.compile(r"(?<![\w-])(?:[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9]"
                          r"[0-9ABEHMNPRV-Y]?)|GIR)$", re.IGNORECASE)
 PATTERN_KINDS = ("email", "phone", "nhs_number", "postcode")
+POSTCODE_AREAS_TXT = paths.RESOURCES / "postcode_areas.txt"
+
+
+@functools.lru_cache(maxsize=1)
+def postcode_areas() -> frozenset[str]:
+    """The UK postcode areas (``LS``, ``SW``, ``B`` ...): the 121 of Royal Mail's list in
+    the ONS Postcode Directory, the Crown Dependencies' and the non-geographic ones
+    (``analysis/resources/postcode_areas.txt``, which names its source).
+
+    >>> {"LS", "B", "ZE", "JE"} <= postcode_areas() and not {"F", "AC", "Q"} & postcode_areas()
+    True
+    """
+    areas = set()
+    text = decode_text(POSTCODE_AREAS_TXT.read_bytes(), POSTCODE_AREAS_TXT).text
+    for line in text.splitlines():
+        area = line.split("#", 1)[0].split("\t", 1)[0].strip()
+        if area:
+            areas.add(area)
+    return frozenset(areas)
+
+
+def _in_a_postcode_area(outward: str) -> bool:
+    """Whether an outward code (``LS1``, ``sw1a``, ``GIR``) starts with a real area."""
+    letters = re.match(r"[A-Za-z]+", outward).group().upper()
+    return letters == "GIR" or letters in postcode_areas()
+
+
+_HEX6_RX = re.compile(r"[0-9A-Fa-f]{6}")
+
+
+def is_hex_colour(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a colour written as ``#RRGGBB`` (CSS, SVG, HTML,
+    a table's colour column): six hexadecimal digits right after a ``#``.
+
+    A postcode written without its space can be six hexadecimal digits (``CB12AB``,
+    Cambridge; ``DE11AB``, Derby), but never straight after ``#``.
+
+    >>> text = "fill: #CB12AB; CB12AB"
+    >>> is_hex_colour(text, 7, 13), is_hex_colour(text, 15, 21)
+    (True, False)
+    """
+    return (start > 0 and text[start - 1] == "#"
+            and _HEX6_RX.fullmatch(text, start, end) is not None)
 
 
 def _phone_digits_ok(matched: str) -> bool:
@@ -75,6 +118,10 @@ def _phone_digits_ok(matched: str) -> bool:
 def pattern_spans(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of every e-mail address, UK phone number, valid NHS number
     and postcode in ``text``, by position.
+
+    A postcode has the UK Government Data Standards shape, begins with a real postcode
+    area (:func:`postcode_areas`), stands alone (no letter, digit or hyphen either side)
+    and is not a ``#RRGGBB`` colour (:func:`is_hex_colour`).
 
     >>> pattern_spans("ring 0113 496 0000, LS1 4AP")
     [(5, 18, 'phone'), (20, 27, 'postcode')]
@@ -94,10 +141,12 @@ def pattern_spans(text: str) -> list[tuple[int, int, str]]:
         spaced = start > 0 and text[start - 1] in " \u00a0"
         start -= spaced
         outward = _OUTWARD_RX.search(text, max(0, start - 4), start)
-        if outward:
+        if outward and _in_a_postcode_area(outward.group()):
             code = text[outward.start():m.end()]
-            # written without its space (LS14AP), a postcode is taken in capitals only
-            if code == code.upper() or (spaced and code == code.lower()):
+            # written without its space (LS14AP), a postcode is taken in capitals only;
+            # six hexadecimal digits after a # are a colour (#CB12AB), not CB1 2AB
+            if ((code == code.upper() or (spaced and code == code.lower()))
+                    and not is_hex_colour(text, outward.start(), m.end())):
                 spans.append((outward.start(), m.end(), "postcode"))
     spans.sort()
     return spans
