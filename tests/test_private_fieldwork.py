@@ -13,10 +13,8 @@ project as a ``.qdpx``) runs the build's interview stage only, and the variation
 (stubs with codings, contradicting cases, display names) are function-level tests in
 ``tests/test_build.py``.
 
-Colours: the generator's QualCoder colours (``#AC58FA``) are read as postcodes by the
-leak check of this branch (issue 21 item 2, another branch, fixes that); this instance
-is written without colours until then, so that the leak check at the end of
-``make all`` passes for what it is meant to see here.
+Colours: codes carry QualCoder's colours (``#AC58FA``), which the leak check once read as
+postcodes; the build must pass its own leak check with them.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from analysis.synthetic.fieldwork import write_study_folder
 from _private_build import git
 
 SIZE = dict(n_interviews=4, words_per_interview=800, n_codes=40, n_categories=8, depth=3,
-            n_codings=60, coder_names={"janesmith": "coder_a"}, colours=False, seed=21)
+            n_codings=60, coder_names={"janesmith": "coder_a"}, colours=True, seed=21)
 
 # Every spelling of the researcher's name, searched for in every byte written: her
 # forename or surname on their own (not inside a longer word or a base64 run) and the
