@@ -25,7 +25,9 @@ Columns (:data:`PARTICIPANT_COLUMNS`):
     era ids joined by ``|`` (at least one), e.g. ``npfit|ccg``.
 ``interviewer_label``
     the label the interviewer carries in that transcript (``Interviewer``, ``IV``...),
-    which is how the transcript parser tells interviewer from participant.
+    which is how the transcript parser tells interviewer from participant; several
+    joined by ``|``. Empty where a transcript has no interviewer of its own (a board
+    meeting, a monologue): the parser's default role labels then apply.
 ``transcript``
     the transcript's file name, relative to the study's transcript folder.
 ``synthetic``
@@ -132,8 +134,6 @@ def load_participants(path: os.PathLike | str | None = None, filled: tuple = ())
             reason = None if value == "" and column in filled else check_value(column, value)
             if reason:
                 fail(reason)
-        if "interviewer_label" in has and not row["interviewer_label"].strip():
-            fail("interviewer_label is empty")
         name = row["transcript"].strip()
         if not name or "\\" in name or ".." in name.split("/") or name.startswith("/"):
             fail(f"transcript {row['transcript']!r} is not a file name in this folder")

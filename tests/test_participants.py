@@ -161,3 +161,16 @@ def test_what_cases_cannot_fill_is_one_error(tmp_path, values, file, line, words
         fill_register(df, p, _values(*values))
     assert str(exc.value.path).endswith(file) and exc.value.line == line
     assert words in exc.value.reason
+
+
+def test_an_empty_interviewer_label_means_a_transcript_without_an_interviewer(tmp_path):
+    # a board meeting beside interviews (the qc demo project's board_2017 transcript is
+    # one): its row leaves interviewer_label empty, the parser's defaults then apply
+    from analysis.transcripts import interviewer_labels
+
+    register = tmp_path / "participants.csv"
+    register.write_text("participant_id,tier,transcript,interviewer_label\n"
+                        "board_2017,meso,board_2017.txt,\nadmin-1,micro,admin-1.txt,Max B\n")
+    df = load_participants(register)
+    assert df["interviewer_label"].tolist() == ["", "Max B"]
+    assert interviewer_labels(df) == {"admin-1": ("Max B",)}
