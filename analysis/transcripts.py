@@ -654,7 +654,8 @@ def unlisted_speakers(turns, roles=(), key=None, texts=None):
     parser's role words (``IV``, ``Q``, ``R``...), ``roles`` (the study's own list and
     the register's interviewer labels), each with or without a trailing number -- the
     turn's ``source_id`` (``P01:``), or an ``original`` of the identifier ``key``
-    (compared ignoring case and spacing; the pseudonymiser will replace it).
+    (compared ignoring case and spacing; the pseudonymiser will replace it), also after
+    a title (``Mr. Dabor`` passes when ``Dabor`` is in the key).
 
     Parameters
     ----------
@@ -693,13 +694,32 @@ def unlisted_speakers(turns, roles=(), key=None, texts=None):
         allowed |= {_key(str(o)) for o in key["original"]}
     rows = []
     for (sid, speaker), group in turns.groupby(["source_id", "speaker"], sort=True):
-        if not speaker or _matches(speaker, allowed) or _key(speaker) == _key(str(sid)):
+        if not speaker or _key(speaker) == _key(str(sid)) or any(
+                _matches(label, allowed) for label in (speaker, _without_title(speaker))):
             continue
         first = int(group["start"].min())
         text = (texts or {}).get(sid)
         rows.append((sid, speaker, _line_of(text, first) if text is not None else 0,
                      len(group)))
     return pd.DataFrame(rows, columns=["source_id", "speaker", "line", "turns"])
+
+
+#: Titles before a name in a speaker label (``Mr. Dabor:``, ``Cllr Patel:``): the name
+#: after them is what the key must hold.
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame",
+                     "lord", "lady", "cllr", "councillor", "rev", "revd", "fr"})
+
+
+def _without_title(label: str) -> str:
+    """``Mr. Dabor`` -> ``Dabor``; a label without a leading title is returned as it is.
+
+    >>> _without_title("Mr. Dabor"), _without_title("Cllr  Anna Patel"), _without_title("Mr")
+    ('Dabor', 'Anna Patel', 'Mr')
+    """
+    words = label.split()
+    if len(words) > 1 and words[0].rstrip(".").casefold() in _TITLES:
+        return " ".join(words[1:])
+    return label
 
 
 def check_speaker_labels(turns, roles=(), key=None, texts=None, files=None) -> None:

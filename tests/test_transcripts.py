@@ -720,3 +720,14 @@ def test_roles_and_key_entries_pass(roles, key):
     turns = _turns(("P01", "Suzanne", 0), ("P01", "Chair", 9), ("P01", "Unknown", 20),
                    ("P01", "", 30), ("P01", "Moderator 2", 40))
     tr.check_speaker_labels(turns, roles=roles, key=key)
+
+
+def test_a_titled_label_passes_when_the_name_after_the_title_is_in_the_key():
+    # a public meeting's transcript (the qc demo project's board_2017.txt writes
+    # "Mr. Dabor:", "Ms. Ofek:"): the key holds the surname; the title is no name
+    key = pd.DataFrame({"original": ["Dabor", "Ofek"]})
+    turns = _turns(("B", "Mr. Dabor", 0), ("B", "Ms Ofek", 9), ("B", "Mr. Tyeri", 20),
+                   ("B", "Mr", 30))
+    found = tr.unlisted_speakers(turns, key=key)
+    # Tyeri is in no key; "Mr" alone is a word, not a title before a name
+    assert found["speaker"].tolist() == ["Mr", "Mr. Tyeri"]
