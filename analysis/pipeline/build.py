@@ -61,7 +61,6 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from ..codebook import load_codebook
     from ..participants import load_participants
     from ..progress import progress
-    from ..refi import read_coding_project
     from ..study import load_study
 
     layout = load_study(paths.study_dir(study))
@@ -98,22 +97,22 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     report = pd.DataFrame(columns=["level", "item", "what", "detail"])
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
-    if layout.projects:
-        from ..study import study_codebook
-
-        stems = dict(zip(register["participant_id"],
-                         (Path(t).stem for t in register["transcript"])))
-        attached = []
-        for project in layout.projects:
-            imported = read_coding_project(project, codebook=sst.codes)
-            attached.append((project, imported,
-                             *_attach_coding(imported, texts, project, originals=originals,
-                                             edits=edits, stems=stems)))
-        imported, segments, report, origin = _unite_projects(attached)
-        codebook, book_report = study_codebook(imported, layout, sst, origin=origin)
-        report = pd.concat([report, book_report], ignore_index=True)
-        coding.validate_segments(segments, texts, codebook, where=layout.projects[0],
-                                 places=[f"segment {s}" for s in segments["segment_id"]])
+    stems = dict(zip(register["participant_id"], (Path(t).stem for t in register["transcript"])))
+    rounds, history = [], []  # (round, segments, codebook, imported); earlier rounds' report
+    for rnd in layout.rounds:
+        if not rnd.projects:
+            continue
+        last = rnd is layout.rounds[-1]
+        done = _code_round(rnd, layout if last else _history_layout(layout, rnd), sst,
+                           texts, originals, edits, stems)
+        rounds.append((rnd, done[0], done[1], done[3]))
+        if last:
+            segments, codebook, report = done[0], done[1], done[2]
+        else:  # an earlier round's rows say which round they are about
+            history.append(done[2].assign(detail=f"[{rnd.name}] " + done[2]["detail"]))
+    audit_tables = _audit_tables(layout, rounds, [layout.transcripts / t
+                                                  for t in register["transcript"]], key)
+    report = pd.concat([report, *history, audit_tables.pop("report")], ignore_index=True)
     suggestions = coding.dictionary_code(texts, sst, unit="turn",
                                          turns=turns[turns["role"] == "participant"])
 
@@ -128,6 +127,8 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     write_table(segments, tmp / "segments.csv", coding.SEGMENT_COLUMNS)
     write_table(suggestions, tmp / "dictionary_segments.csv", [*coding.SEGMENT_COLUMNS, "stem"])
     write_table(report, tmp / "import_report.csv")
+    for name, table in audit_tables.items():
+        write_table(table, tmp / name)
     _swap_in(tmp, final)
     return final
 
@@ -149,8 +150,156 @@ def _processed_register(register):
     return out.loc[:, known + extra]
 
 
+def _history_layout(layout, rnd):
+    """The study as an earlier round saw it: that round's projects and ``.qdc`` codebooks,
+    and no ``code_map.csv`` or ``codebook.yml`` (they describe the analysis round)."""
+    import dataclasses
+
+    return dataclasses.replace(layout, projects=rnd.projects, codebooks=rnd.codebooks,
+                               code_map=None)
+
+
+def _code_round(rnd, layout, sst, texts, originals, edits, stems):
+    """One round of coding: its projects read, carried onto the processed texts and
+    united, with its codebook. Returns ``(segments, codebook, report, imported)``."""
+    import dataclasses
+
+    import pandas as pd
+
+    from .. import coding
+    from ..refi import read_coding_project
+    from ..study import study_codebook
+
+    attached = []
+    for project in rnd.projects:
+        imported = read_coding_project(project, codebook=sst.codes)
+        matched: dict = {}
+        seg, rep = _attach_coding(imported, texts, project, originals=originals,
+                                  edits=edits, stems=stems, matched=matched)
+        imported = dataclasses.replace(imported, memos=_attach_memos(
+            imported.memos, matched, edits))
+        attached.append((project, imported, seg, rep))
+    imported, segments, report, origin = _unite_projects(attached)
+    codebook, book_report = study_codebook(imported, layout, sst, origin=origin)
+    report = pd.concat([report, book_report], ignore_index=True)
+    coding.validate_segments(segments, texts, codebook, where=rnd.projects[0],
+                             places=[f"segment {s}" for s in segments["segment_id"]])
+    return segments, codebook, report, imported
+
+
+def _attach_memos(memos, matched: dict, edits: dict):
+    """A project's memos (:data:`analysis.refi.qde.MEMO_COLUMNS`) in the study's terms
+    (:data:`analysis.memos.MEMO_COLUMNS`): participant ids for source ids, and a memo on a
+    passage carried onto the pseudonymised text as its selection was (``matched``:
+    source id -> (participant id, whether the project coded the original text))."""
+    import pandas as pd
+
+    from ..memos import MEMO_COLUMNS, TARGET_KINDS
+    from ..privacy import remap_offsets
+
+    where = [matched.get(s, (s, False)) if s else ("", False) for s in memos["source_id"]]
+    start, end = list(memos["start"]), list(memos["end"])
+    for k, (pid, original) in enumerate(where):
+        if original and pid in edits and str(start[k]) != "":
+            start[k] = int(remap_offsets(edits[pid], [int(start[k])], side="start")[0])
+            end[k] = int(remap_offsets(edits[pid], [int(end[k])], side="end")[0])
+    out = pd.DataFrame({
+        "memo_id": memos["memo_id"].astype(str),
+        "target_kind": [TARGET_KINDS.get(k, str(k).lower()) for k in memos["target_kind"]],
+        "code_id": memos["code_id"].fillna("").astype(str),
+        "source_id": [pid for pid, _ in where], "start": start, "end": end,
+        "author": memos["author"].fillna("").astype(str),
+        "date": memos["date"].fillna("").astype(str),
+        "title": memos["title"].fillna("").astype(str),
+        "text": memos["text"].fillna("").astype(str)})
+    # what the memo is about: a code id, a participant id, a passage, a case's name
+    out["target_id"] = [code if kind == "code" else f"{sid}:{a}-{b}"
+                        if kind in ("selection", "coding") else sid if kind == "source"
+                        else title if kind == "case" else ""
+                        for kind, code, sid, a, b, title in zip(
+                            out["target_kind"], out["code_id"], out["source_id"],
+                            out["start"], out["end"], out["title"])]
+    return out[MEMO_COLUMNS]
+
+
+def _memos_through_key(memos, key):
+    """Memo texts, titles, authors and targets pseudonymised through the identifier key.
+
+    Until every text of an imported project passes through the key before it is
+    written (one step for all tables), memos do it here.
+    """
+    from ..privacy import pseudonymise
+
+    out = memos.copy()
+    for col in ("text", "title", "author", "target_id"):
+        out[col] = [pseudonymise(str(v), key).text if str(v) else "" for v in out[col]]
+    return out
+
+
+def _audit_tables(layout, rounds, transcripts, key) -> dict:
+    """The audit trail's tables (:mod:`analysis.audit`) by file name under the processed
+    folder, and ``report``: import report rows naming each round and every file read."""
+    import pandas as pd
+
+    from .. import audit, coding
+    from ..memos import MEMO_COLUMNS
+    from ..privacy import pseudonymise
+    from ..schema import REPORT_COLUMNS
+    from ..study import study_inputs
+
+    seg_parts, code_parts, memo_parts, rows = [], [], [], []
+    for rnd, segments, codebook, imported in rounds:
+        seg_parts.append(segments.assign(round=rnd.name))
+        guid = dict(zip(imported.codes["code_id"], imported.codes["guid"]))
+        codes = codebook.codes
+        code_parts.append(pd.DataFrame({
+            "round": rnd.name, "code_id": codes["code_id"],
+            "guid": codes["code_id"].map(guid).fillna(""), "label": codes["label"],
+            "parent_id": codes["parent_id"].fillna(""),
+            "definition": codes["definition"].fillna("")}))
+        memo_parts.append(imported.memos.assign(round=rnd.name))
+    names = [r.name for r, *_ in rounds]
+    segments = (pd.concat(seg_parts, ignore_index=True) if seg_parts
+                else pd.DataFrame(columns=["round", *coding.SEGMENT_COLUMNS]))
+    codes = (pd.concat(code_parts, ignore_index=True) if code_parts
+             else pd.DataFrame(columns=["round", "code_id", "guid", "label", "parent_id",
+                                        "definition"]))
+    memos = (pd.concat(memo_parts, ignore_index=True) if memo_parts
+             else pd.DataFrame(columns=["round", *MEMO_COLUMNS]))
+    memos = _memos_through_key(memos, key)
+    changes, codes = audit.change_log(codes, segments, names)
+    table = audit.round_table([r for r, *_ in rounds], segments, codes, layout.folder)
+    inputs = study_inputs(layout, transcripts)
+    # file names may hold names: through the key like every other text of the study
+    inputs["file"] = [pseudonymise(f, key).text for f in inputs["file"]]
+    table["projects"] = [pseudonymise(p, key).text for p in table["projects"]]
+    for r in table.itertuples(index=False):
+        rows.append(("info", r.round, "coding round",
+                     f"{'the analysis' if r.analysis == 'yes' else 'history'}: "
+                     f"{r.n_codings} coding(s) by {r.coders.replace('|', ', ') or 'nobody'}; "
+                     f"project(s) {r.projects.replace('|', ', ')}"))
+    for f in inputs.itertuples(index=False):
+        if f.round:
+            rows.append(("info", f.file, "coding file read", f"round {f.round}: {f.role}"))
+        elif f.role.startswith("not read"):
+            rows.append(("info", f.file, "coding file not read",
+                         "a hidden file (its name starts with a dot)"))
+    last = names[-1] if names else ""
+    history = segments["round"] != last
+    mine = memos["round"] == last
+    return {"memos.csv": memos.loc[mine, MEMO_COLUMNS],
+            "audit/rounds.csv": table,
+            "audit/codes_by_round.csv": codes,
+            "audit/codebook_changes.csv": changes,
+            "audit/segments_history.csv": segments.loc[history,
+                                                       ["round", *coding.SEGMENT_COLUMNS]],
+            "audit/memos_history.csv": memos.loc[~mine, ["round", *MEMO_COLUMNS]],
+            "audit/inputs.csv": inputs,
+            "report": pd.DataFrame(rows, columns=REPORT_COLUMNS)}
+
+
 def _attach_coding(imported, texts: dict[str, str], project: Path, originals=None,
-                   edits=None, stems=None):
+                   edits=None, stems=None, matched: dict | None = None):
     """Map an imported project's sources onto the processed texts.
 
     A source is the participant whose id is its REFI ``name``, whose transcript file
@@ -159,7 +308,8 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     every selection is carried onto the pseudonymised text through the key's
     replacements (:func:`analysis.privacy.remap_spans`; a selection that starts or ends
     inside a replaced identifier covers the whole replacement). Anything else would
-    put offsets on other words, and is refused.
+    put offsets on other words, and is refused. ``matched``, when given, is filled with
+    source id -> (participant id, whether the source holds the original transcript).
     """
     import pandas as pd
 
@@ -191,6 +341,9 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
                             "plainTextPath or file stem) and holds none of its texts")
         seg = imported.segments[imported.segments["source_id"] == sid].copy()
         seg["source_id"] = pid
+        if matched is not None:
+            matched[sid] = (pid, text != texts[pid] and pid in originals
+                            and text == originals[pid])
         if how == "text content" or name != pid:
             rows.append(("info", name, "source matched to participant", f"{pid} by {how}"))
         if text == texts[pid]:
@@ -268,7 +421,7 @@ def _unite_projects(attached):
         project, imported, segments, report = attached[0]
         return (dataclasses.replace(imported, segments=segments), segments, report,
                 {c: project for c in imported.codes["code_id"]})
-    codes, origin, by_name, reports, pieces = [], {}, {}, [], []
+    codes, origin, by_name, reports, pieces, memos = [], {}, {}, [], [], []
     for project, imported, segments, report in attached:
         own = {}
         for row in imported.codes.itertuples(index=False):
@@ -294,6 +447,8 @@ def _unite_projects(attached):
             if origin[code["code_id"]] == project:
                 code["parent_id"] = own.get(code["parent_id"], code["parent_id"])
         pieces.append(segments.assign(code_id=segments["code_id"].map(own)))
+        memos.append(imported.memos.assign(code_id=imported.memos["code_id"].map(
+            lambda c: own.get(c, c))))
         reports.append(pd.DataFrame([("info", project.name, "coding project",
                                       f"{len(segments)} segment(s) on "
                                       f"{segments['source_id'].nunique()} transcript(s)")],
@@ -314,7 +469,7 @@ def _unite_projects(attached):
         "kept once; codes of the same name are one code")], columns=reports[0].columns))
     first = attached[0][1]
     united = dataclasses.replace(first, codes=pd.DataFrame(codes, columns=first.codes.columns),
-                                 segments=segments)
+                                 segments=segments, memos=pd.concat(memos, ignore_index=True))
     return united, segments, pd.concat(reports, ignore_index=True), origin
 
 
