@@ -54,7 +54,7 @@ from . import paths
 from .io import read_table
 
 __all__ = ["MEMO_COLUMNS", "TARGET_KINDS", "load_memos", "code_order", "code_memos",
-           "memos_by_code", "memos_markdown"]
+           "memos_by_code", "other_memos", "memos_markdown", "describe"]
 
 MEMO_COLUMNS = ["memo_id", "target_kind", "target_id", "code_id", "source_id", "start", "end",
                 "author", "date", "title", "text"]
@@ -191,9 +191,31 @@ def memos_by_code(memos: pd.DataFrame, segments: pd.DataFrame,
         return d
 
     rows = [(c, labels.get(c, c), depth(c), int(counts.get(c, 0))) for c in order]
-    other = memos[~memos["target_kind"].isin(["code", "coding", "selection"])]
-    rows.append(("", "(not about a code)", 0, len(other)))
+    rows.append(("", "(not about a code)", 0, len(other_memos(memos, segments, codes))))
     return pd.DataFrame(rows, columns=["code_id", "label", "depth", "n_memos"])
+
+
+def other_memos(memos: pd.DataFrame, segments: pd.DataFrame,
+                codes: pd.DataFrame) -> pd.DataFrame:
+    """The memos about no code: on the project (journals too), a transcript, a case, or a
+    passage no segment of ``codes`` covers exactly; project first, then by date.
+
+    >>> memos = pd.DataFrame({"memo_id": ["m1", "m2"], "target_kind": ["project", "code"],
+    ...     "target_id": ["", "a"], "code_id": ["", "a"], "source_id": "", "start": None,
+    ...     "end": None, "author": "", "date": "", "title": "", "text": ["x", "y"]})
+    >>> codes = pd.DataFrame({"code_id": ["a"], "parent_id": [""]})
+    >>> other_memos(memos, pd.DataFrame(columns=["source_id", "code_id", "start", "end"]),
+    ...             codes)["memo_id"].tolist()
+    ['m1']
+    """
+    about = code_memos(memos, segments, codes, code_order(codes), include_children=False)
+    key = ["memo_id", "target_kind", "target_id"]
+    seen = set(map(tuple, about[key].astype(str).to_numpy()))
+    mine = [tuple(r) not in seen for r in memos[key].astype(str).to_numpy()]
+    out = memos[mine]
+    order = {k: i for i, k in enumerate(("project", "source", "case", "selection"))}
+    out = out.assign(_k=out["target_kind"].map(order).fillna(len(order)))
+    return out.sort_values(["_k", "date", "memo_id"], kind="stable").drop(columns="_k")
 
 
 def memos_markdown(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> str:

@@ -18,8 +18,7 @@ for a private study):
     every figure in ``figures/`` at thesis width (16 cm), referenced, not copied.
 ``memo_appendix.md``, ``.docx``, ``.tex``
     the analyst's memos (pseudonymised), grouped by code in the order of the code
-    hierarchy, then those about the project, transcripts and cases
-    (:func:`memo_appendix`).
+    hierarchy, then those about no code (:func:`memo_appendix`).
 ``audit.md``
     the audit trail for the methods chapter: inputs and their hashes, coding rounds,
     codebook changes, agreement by round, what was left out, memos per code, each
@@ -354,20 +353,18 @@ def _tex_text(text: str) -> str:
 
 # --------------------------------------------------------------------------- memos and audit
 
-MEMO_KINDS_ELSEWHERE = ("project", "source", "case")
-
-
 def memo_appendix(memos: pd.DataFrame, segments: pd.DataFrame,
                   codes: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """The memos of the appendix, in order: ``(heading, memos)`` per code that has memos,
-    in the order of the code hierarchy, then one for the memos about no code.
+    in the order of the code hierarchy, then one for the memos about no code
+    (:func:`analysis.memos.other_memos`).
 
     A code's memos are those on the code, on its codings and on passages coded with it
     (:func:`analysis.memos.code_memos`; a child's memos sit under the child). The
     heading gives the code's label, id and place in the hierarchy
     (``Funding › Capital (capital)``).
     """
-    from .memos import code_memos, code_order
+    from .memos import code_memos, code_order, other_memos
 
     labels = labels_of(codes)
     parent = dict(zip(codes["code_id"].astype(str), codes["parent_id"].astype(str)))
@@ -380,12 +377,9 @@ def memo_appendix(memos: pd.DataFrame, segments: pd.DataFrame,
             seen.add(chain[-1])
         path = " › ".join(labels.get(c, c) for c in reversed(chain))
         out.append((f"{path} ({cid})", group.drop(columns="about")))
-    other = memos[memos["target_kind"].isin(MEMO_KINDS_ELSEWHERE)]
+    other = other_memos(memos, segments, codes)
     if len(other):
-        order = {k: i for i, k in enumerate(MEMO_KINDS_ELSEWHERE)}
-        other = other.assign(_k=other["target_kind"].map(order)).sort_values(
-            ["_k", "date", "memo_id"], kind="stable").drop(columns="_k")
-        out.append(("Memos on the project, transcripts and cases", other))
+        out.append(("Memos about no code: the project, transcripts, cases, passages", other))
     return out
 
 
@@ -395,8 +389,9 @@ def _memo_appendix_files(groups: list[tuple[str, pd.DataFrame]], n_memos: int):
     title = "Memo appendix"
     intro = (f"The analyst's memos ({n_memos}), pseudonymised through the identifier key: "
              "for each code in the order of the code hierarchy, the memos on the code, on "
-             "its codings and on passages coded with it; then those on the project "
-             "(journals included), the transcripts and the cases.")
+             "its codings and on passages coded with it; then those about no code: on "
+             "the project (journals included), the transcripts, the cases and passages "
+             "no code covers.")
     md = [f"# {title}\n", intro + "\n"]
     tex = ["% Memo appendix, written by `make thesis` (analysis.thesis).\n"]
     doc = new_document(title)
