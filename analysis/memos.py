@@ -211,7 +211,8 @@ def other_memos(memos: pd.DataFrame, segments: pd.DataFrame,
     about = code_memos(memos, segments, codes, code_order(codes), include_children=False)
     key = ["memo_id", "target_kind", "target_id"]
     seen = set(map(tuple, about[key].astype(str).to_numpy()))
-    mine = [tuple(r) not in seen for r in memos[key].astype(str).to_numpy()]
+    mine = pd.Series([tuple(r) not in seen for r in memos[key].astype(str).to_numpy()],
+                     index=memos.index, dtype=bool)
     out = memos[mine]
     order = {k: i for i, k in enumerate(("project", "source", "case", "selection"))}
     out = out.assign(_k=out["target_kind"].map(order).fillna(len(order)))

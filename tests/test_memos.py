@@ -66,3 +66,8 @@ def test_markdown_quotes_each_memo_under_its_code():
     assert md.split("\n")[0] == "#### Funding (funding)"
     assert "> — memo on a coding, P02:10-20 · bob · 2025-01-01" in md
     assert M.memos_markdown(MEMOS.iloc[0:0]) == "*No memos on these codes.*\n"
+
+
+def test_a_study_without_memos_counts_none():
+    counts = M.memos_by_code(MEMOS.iloc[0:0], SEGMENTS, CODES)
+    assert counts["n_memos"].tolist() == [0, 0, 0, 0, 0]
