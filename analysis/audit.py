@@ -61,7 +61,7 @@ from .io import read_table
 __all__ = ["CHANGES", "CHANGE_COLUMNS", "ROUND_COLUMNS", "ROUND_CODE_COLUMNS", "INPUT_COLUMNS",
            "word_diff", "compare_rounds", "change_log", "code_lineage", "round_table",
            "Audit", "load_audit", "agreement_by_round", "code_agreement_by_round",
-           "excluded", "Section", "audit_sections", "markdown_table", "audit_markdown",
+           "excluded", "Section", "audit_sections", "readable_changes", "markdown_table", "audit_markdown",
            "study_coders", "main"]
 
 #: The kinds of change, in the order the log lists them.
@@ -646,7 +646,8 @@ def audit_sections(audit: Audit, texts: Mapping[str, str], codes: pd.DataFrame |
         said.append("The codebook did not change between rounds.")
     if len(rounds) <= 1:
         said.append("One round: no change log.")
-    out.append(Section("changes", "Codebook changes", tuple(said), changes, cmd("changes")))
+    out.append(Section("changes", "Codebook changes", tuple(said), readable_changes(changes),
+                       cmd("changes")))
 
     agree = agreement_by_round(audit.segments, texts, audit.order, coders)
     said = []
@@ -677,6 +678,28 @@ def audit_sections(audit: Audit, texts: Mapping[str, str], codes: pd.DataFrame |
         "(on the code, its codings or passages coded with it; codes without memos are "
         "not listed).",), shown, cmd("memos")))
     return out
+
+
+def readable_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """The change log as the audit page shows it: ``rounds, change, from, to, codings,
+    detail``, each code as ``Label (id)`` (``audit/codebook_changes.csv`` has every column).
+
+    >>> log = pd.DataFrame({"round_from": ["r1"], "round_to": ["r2"], "change": ["renamed"],
+    ...     "code_from": ["money"], "label_from": ["Money"], "code_to": ["funding"],
+    ...     "label_to": ["Funding"], "n_codings": [2], "detail": ["..."]})
+    >>> readable_changes(log).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'rounds': 'r1 → r2', 'change': 'renamed', 'from': 'Money (money)',
+      'to': 'Funding (funding)', 'codings': 2, 'detail': '...'}]
+    """
+    def code(ids, labels):
+        return [f"{lab} ({cid})" if cid else "" for cid, lab in zip(ids, labels)]
+
+    return pd.DataFrame({
+        "rounds": [f"{a} → {b}" for a, b in zip(changes["round_from"], changes["round_to"])],
+        "change": list(changes["change"]),
+        "from": code(changes["code_from"], changes["label_from"]),
+        "to": code(changes["code_to"], changes["label_to"]),
+        "codings": list(changes["n_codings"]), "detail": list(changes["detail"])})
 
 
 def _md_cell(value) -> str:

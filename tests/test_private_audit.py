@@ -65,7 +65,8 @@ def test_notebook_06_shows_agreement_over_the_rounds(built):
     # segment-unit kappa of rounds 1 and 3, worked by hand: 1220/1460 and 1520/1696
     rows = [line.split() for line in text.split("\n") if " segment " in f" {line} "
             and line.split()[1:2] in (["round-1"], ["round-3"])]
-    assert {(r[1], r[6]) for r in rows} == {("round-1", f"{1220 / 1460:.3f}"),
+    # columns: index, round, coders (two words), unit, n_units, percent agreement, kappa
+    assert {(r[1], r[7]) for r in rows} == {("round-1", f"{1220 / 1460:.3f}"),
                                             ("round-3", f"{1520 / 1696:.3f}")}
     assert ("kappa per code at the character unit, for the 4 code(s) present in all 3 "
             "rounds") in text
@@ -127,3 +128,19 @@ def test_thesis_writes_the_audit_trail_and_the_memo_appendix(built, tmp_path):
     again = run_in(built.repo, str(VENV / "bin" / "python"), "-m", "analysis", "audit",
                    "changes", "--study", "private")
     assert again.returncode == 0 and len(again.stdout.strip().split("\n")) == 11
+
+
+def test_make_notices_a_changed_project_in_a_round_folder(built):
+    import os
+
+    stamp = "build/private/stamps/interviews-private"
+    assert built.make("-q", stamp, "STUDY=private").returncode == 0  # up to date
+    project = built.repo / "data/raw/private/coding/round-2/ann.qdpx"
+    before = project.stat()
+    try:
+        os.utime(project, (before.st_atime + 3600, before.st_mtime + 3600))
+        # make -q: exit 1 when the target would be rebuilt
+        assert built.make("-q", stamp, "STUDY=private").returncode == 1
+    finally:
+        os.utime(project, (before.st_atime, before.st_mtime))
+    assert built.make("-q", stamp, "STUDY=private").returncode == 0

@@ -187,10 +187,11 @@ def test_audit_page_shows_each_section_with_its_command(audit_study, fixture_not
 
     # tests/test_audit.py works these out by hand: 10 changes, 9 between rounds 1 and 2
     changes = rows("changes")
-    assert len(changes) == 10 and sum(r["round_to"] == "round-2" for r in changes) == 9
+    assert len(changes) == 10 and sum(r["rounds"] == "round-1 → round-2" for r in changes) == 9
     merged = [r for r in changes if r["change"] == "merged"]
-    assert [(r["code_from"], r["code_to"], r["n_codings"]) for r in merged] == [
-        ("central_control", "governance", "1"), ("local_choice", "governance", "1")]
+    assert [(r["from"], r["to"], r["codings"]) for r in merged] == [
+        ("Central control (central_control)", "Governance (governance)", "1"),
+        ("Local choice (local_choice)", "Governance (governance)", "1")]
     # segment-unit kappa of rounds 1 and 3: 1220/1460 and 1520/1696 (test_audit.py)
     agreement = {(r["round"], r["unit"]): r for r in rows("agreement")}
     assert agreement[("round-1", "segment")]["kappa"] == f"{1220 / 1460:.3f}"

@@ -282,7 +282,7 @@ def audit_page(out: Path, processed: Path, study: str = "demo", coders=()) -> Pa
 
     head = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<link rel=\"icon\" href=\"data:,\"><title>Audit trail</title>"
-            f"<style>{_CSS}</style></head><body>"
+            f"<style>{_CSS}section table{{font-size:.8em}}</style></head><body>"
             f"<p><a href=\"index.html\">&#8592; Report index</a></p><h1>Audit trail</h1>")
     if not (processed / "audit" / "rounds.csv").is_file():
         body = (f"<p class=\"missing\">The processed study <code>{_e(paths.relative(processed))}"
