@@ -13,7 +13,8 @@ rounds' memos are in ``audit/memos_history.csv``). One row per memo and target:
     transcript), ``selection`` (a passage), ``coding`` (one code on one passage) or
     ``case``;
 ``target_id``
-    the code id, the participant id, or ``P01:120-185`` for a passage;
+    the code id, the participant id, or ``P01:120-185`` for a passage (empty for the
+    project and a case);
 ``code_id``
     the code of a ``code`` or ``coding`` memo;
 ``source_id``, ``start``, ``end``
@@ -250,7 +251,7 @@ def describe(memo) -> str:
     """``memo on the code · ann · 2025-03-14`` (or on a passage ``P01:0-5``) for one memo row."""
     what = {"code": "memo on the code", "coding": f"memo on a coding, {memo.target_id}",
             "selection": f"memo on the passage {memo.target_id}",
-            "source": f"memo on {memo.target_id}", "case": f"memo on case {memo.target_id}",
+            "source": f"memo on {memo.target_id}", "case": "memo on a case",
             "project": "project memo" if not memo.title else f"journal: {memo.title}"}
     parts = [what.get(memo.target_kind, memo.target_kind)]
     parts += [str(x) for x in (memo.author, str(memo.date)[:10]) if str(x)]

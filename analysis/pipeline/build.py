@@ -212,18 +212,19 @@ def _attach_memos(memos, matched: dict, edits: dict):
         "date": memos["date"].fillna("").astype(str),
         "title": memos["title"].fillna("").astype(str),
         "text": memos["text"].fillna("").astype(str)})
-    # what the memo is about: a code id, a participant id, a passage, a case's name
+    # what the memo is about: a code id, a participant id, a passage (a case is named in
+    # cases.csv, not here)
     out["target_id"] = [code if kind == "code" else f"{sid}:{a}-{b}"
                         if kind in ("selection", "coding") else sid if kind == "source"
-                        else title if kind == "case" else ""
-                        for kind, code, sid, a, b, title in zip(
+                        else "" for kind, code, sid, a, b in zip(
                             out["target_kind"], out["code_id"], out["source_id"],
-                            out["start"], out["end"], out["title"])]
+                            out["start"], out["end"])]
     return out[MEMO_COLUMNS]
 
 
 def _memos_through_key(memos, key):
-    """Memo texts, titles, authors and targets pseudonymised through the identifier key.
+    """Memo texts, titles, authors and places pseudonymised through the identifier key
+    (a source that is no participant keeps its project's name, which may hold one).
 
     Until every text of an imported project passes through the key before it is
     written (one step for all tables), memos do it here.
@@ -231,7 +232,7 @@ def _memos_through_key(memos, key):
     from ..privacy import pseudonymise
 
     out = memos.copy()
-    for col in ("text", "title", "author", "target_id"):
+    for col in ("text", "title", "author", "target_id", "source_id"):
         out[col] = [pseudonymise(str(v), key).text if str(v) else "" for v in out[col]]
     return out
 
@@ -272,7 +273,8 @@ def _audit_tables(layout, rounds, transcripts, key) -> dict:
     inputs = study_inputs(layout, transcripts)
     # file names may hold names: through the key like every other text of the study
     inputs["file"] = [pseudonymise(f, key).text for f in inputs["file"]]
-    table["projects"] = [pseudonymise(p, key).text for p in table["projects"]]
+    for col in ("projects", "folder"):
+        table[col] = [pseudonymise(p, key).text for p in table[col]]
     for r in table.itertuples(index=False):
         rows.append(("info", r.round, "coding round",
                      f"{'the analysis' if r.analysis == 'yes' else 'history'}: "
