@@ -171,19 +171,21 @@ def compare_rounds(codes_a: pd.DataFrame, segments_a: pd.DataFrame, codes_b: pd.
     B = _codes(codes_b)
     count_a = _count(segments_a)
     count_b = _count(segments_b)
-    match, how = {}, {}
+    match, how, taken = {}, {}, set()
     by_guid = {g: b for b, g in B["guid"].items() if g}
     for a, g in A["guid"].items():
-        if g and g in by_guid and by_guid[g] not in match.values():
+        if g and g in by_guid and by_guid[g] not in taken:
             match[a], how[a] = by_guid[g], "guid"
+            taken.add(by_guid[g])
     by_name = {}
     for b, label in B["label"].items():
-        if b not in match.values():
+        if b not in taken:
             by_name.setdefault(label.casefold(), b)
     for a, label in A["label"].items():
         b = by_name.get(label.casefold())
-        if a not in match and b is not None and b not in match.values():
+        if a not in match and b is not None and b not in taken:
             match[a], how[a] = b, "name"
+            taken.add(b)
 
     flow, n_a, n_b = _flows(segments_a, segments_b)
     matched_b = {b: a for a, b in match.items()}

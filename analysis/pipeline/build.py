@@ -104,7 +104,7 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
             continue
         last = rnd is layout.rounds[-1]
         done = _code_round(rnd, layout if last else _history_layout(layout, rnd), sst,
-                           texts, originals, edits, stems)
+                           texts, originals, edits, stems, last)
         rounds.append((rnd, done[0], done[1], done[3]))
         if last:
             segments, codebook, report = done[0], done[1], done[2]
@@ -159,9 +159,11 @@ def _history_layout(layout, rnd):
                                code_map=None)
 
 
-def _code_round(rnd, layout, sst, texts, originals, edits, stems):
+def _code_round(rnd, layout, sst, texts, originals, edits, stems, last=True):
     """One round of coding: its projects read, carried onto the processed texts and
-    united, with its codebook. Returns ``(segments, codebook, report, imported)``."""
+    united, with its codebook. Returns ``(segments, codebook, report, imported)``; an
+    earlier round's report leaves out how the codebook was found and the unmapped share
+    (``code_map.csv`` describes the analysis round)."""
     import dataclasses
 
     import pandas as pd
@@ -181,7 +183,8 @@ def _code_round(rnd, layout, sst, texts, originals, edits, stems):
         attached.append((project, imported, seg, rep))
     imported, segments, report, origin = _unite_projects(attached)
     codebook, book_report = study_codebook(imported, layout, sst, origin=origin)
-    report = pd.concat([report, book_report], ignore_index=True)
+    if last:
+        report = pd.concat([report, book_report], ignore_index=True)
     coding.validate_segments(segments, texts, codebook, where=rnd.projects[0],
                              places=[f"segment {s}" for s in segments["segment_id"]])
     return segments, codebook, report, imported
