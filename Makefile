@@ -54,8 +54,10 @@ PKG_RESOURCES := $(wildcard analysis/resources/* analysis/resources/*/*)
 PKG := $(wildcard analysis/*.py analysis/*/*.py) $(PKG_RESOURCES)
 TIMELINE := $(wildcard data/raw/timeline/*.csv)
 CODEBOOK := data/raw/codebook/sst_codebook.yml
-# a QualCoder project in coding/ is a folder: its database is one level deeper
-INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/* $(STUDY_DIR)/coding/*.qda/data.qda))
+# a QualCoder project in coding/ is a folder: its database is one level deeper; coding
+# rounds (coding/round-1/ ...) hold projects, a .qde's sources/ and QualCoder folders
+INTERVIEWS_IN := $(filter-out %/README.md,$(wildcard $(STUDY_DIR)/* $(STUDY_DIR)/*/* \
+  $(STUDY_DIR)/coding/*/* $(STUDY_DIR)/coding/*/*/*))
 DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))

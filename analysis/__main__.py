@@ -29,6 +29,7 @@ COMMANDS = {
     "verify": ("analysis.pipeline.verify", "rebuild in a clean clone and compare every artefact"),
     "query": ("analysis.query", "coded passages by code, tier, era ..., with citations"),
     "thesis": ("analysis.thesis", "write the thesis tables, quote bank and codebook appendix"),
+    "audit": ("analysis.audit", "print the audit trail: rounds, codebook changes, agreement"),
 }
 
 

@@ -705,3 +705,34 @@ def divergence_by_era(table: pd.DataFrame, eras: Sequence[str]):
     ax.legend(fontsize=7)
     ax.set_title("How far each tier's themes depart from policy, by era")
     return fig
+
+
+def kappa_by_round(table: pd.DataFrame, rounds: Sequence[str], statistic: str = "kappa"):
+    """Pooled agreement per coding round, one line per unit (a small figure for 06).
+
+    ``table`` comes from :func:`analysis.audit.agreement_by_round`; each unit's line joins
+    the rounds with two coders, and a round with one coder is marked "one coder".
+    """
+    import matplotlib.pyplot as plt
+
+    x = {r: i for i, r in enumerate(rounds)}
+    data = table[table["unit"] != ""]
+    fig, ax = plt.subplots(figsize=(FULL_WIDTH / 2, 2.4))
+    markers = ["o", "s", "^", "D"]
+    for k, unit in enumerate(dict.fromkeys(data["unit"])):
+        part = data[data["unit"] == unit]
+        ax.plot(part["round"].map(x).to_numpy(dtype=float),
+                part[statistic].to_numpy(dtype=float), marker=markers[k % 4],
+                markersize=4, linewidth=1, color=PALETTE[k], label=unit)
+    for r in table.loc[table["unit"] == "", "round"]:  # nothing to compare: say so
+        ax.text(x[r], 0.05, "one coder", ha="center", fontsize=6.5, color="#555555")
+    ax.set_xticks(range(len(rounds)), list(rounds), fontsize=7)
+    ax.set_xlim(-0.4, len(rounds) - 0.6)
+    ax.set_ylim(0, 1.02)
+    for ref, style in ((0.6, ":"), (0.8, "--")):  # conventional "moderate"/"substantial"
+        ax.axhline(ref, color="#888888", linestyle=style, linewidth=0.7)
+    ax.set_xlabel("coding round")
+    ax.set_ylabel(statistic, fontsize=7)
+    ax.legend(title="unit", fontsize=6.5, title_fontsize=6.5, loc="lower right")
+    ax.set_title(f"Pooled {statistic} by coding round", fontsize=8)
+    return fig

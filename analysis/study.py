@@ -11,10 +11,14 @@ One contract for the shipped demo and for the researcher's own study in
     ├── code_map.csv            optional: your code -> SST code id
     ├── codebook.yml           optional: your codebook, when no project carries one
     ├── transcripts/            transcripts (or flat in the study folder)
-    └── coding/                 *.qdpx, *.qde, *.qdc (or flat in the study folder)
+    └── coding/                 *.qdpx, *.qde, *.qdc (or flat in the study folder),
+        └── round-1/, round-2/  or coding rounds, one folder each (taken in natural order)
 
 :func:`load_study` finds these files and checks ``study.yml``; every problem is a
-:class:`~analysis.errors.DataError` (``error: FILE:LINE: reason``).
+:class:`~analysis.errors.DataError` (``error: FILE:LINE: reason``). Nothing under
+``coding/`` is passed over in silence (:func:`coding_rounds`): every file is a project, a
+codebook or a bare ``.qde``'s source, a hidden file (``.DS_Store``) listed in
+``Study.skipped`` for the import report, or an error naming it.
 
 Examples
 --------
@@ -51,6 +55,19 @@ STUDY_KEYS = ("title", "coders", "default_coder", "coder_names", "roles", "exclu
 #: interviewer's label (perhaps a real name, never written out).
 NOT_FROM_CASES = ("participant_id", "transcript", "interviewer_label")
 
+#: The name of the one round of a study whose coding is not split into round folders.
+FLAT_ROUND = "coding"
+
+
+@dataclass(frozen=True)
+class CodingRound:
+    """One round of coding: its name (the folder's), projects and ``.qdc`` codebooks."""
+
+    name: str
+    folder: Path
+    projects: tuple = ()
+    codebooks: tuple = ()
+
 
 @dataclass(frozen=True)
 class Study:
@@ -63,9 +80,15 @@ class Study:
         the register's ``transcript`` names are relative to.
     projects : tuple of Path
         Coding projects (``*.qdpx``, bare ``*.qde``, QualCoder ``*.qda`` folders or
-        ``data.qda``), sorted by name.
+        ``data.qda``) of the last round (the analysis), sorted by name.
     codebooks : tuple of Path
-        ``*.qdc`` files and ``codebook.yml``, when present.
+        ``*.qdc`` files of the last round and ``codebook.yml``, when present.
+    rounds : tuple of CodingRound
+        Every round of coding in order, the last being the analysis; a study whose
+        ``coding/`` has no round folders has one round, :data:`FLAT_ROUND`.
+    skipped : tuple of Path
+        Hidden files under ``coding/`` (``.DS_Store``), not read; the import report
+        lists them.
     code_map : Path or None
         ``code_map.csv``: the researcher's codes mapped onto SST code ids.
     title : str
@@ -107,6 +130,8 @@ class Study:
     exclude_sources: tuple = ()
     case_attributes: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)
+    rounds: tuple = ()
+    skipped: tuple = ()
 
     def display_coder(self, user: str) -> str:
         """The coder as outputs show them: the display name of ``coder_names``
@@ -153,13 +178,117 @@ class Study:
         return out
 
 
-def _files(folder: Path, sub: str, suffixes) -> list[Path]:
-    found = []
-    for where in (folder, folder / sub):
-        if where.is_dir():
-            found += [p for p in where.iterdir() if p.suffix.lower() in suffixes
-                      and (p.is_file() or (p.is_dir() and p.suffix.lower() == ".qda"))]
+def _files(folder: Path, suffixes) -> list[Path]:
+    """Project or codebook files directly in ``folder`` (a QualCoder ``.qda`` may be a folder)."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.suffix.lower() in suffixes
+             and (p.is_file() or (p.is_dir() and p.suffix.lower() == ".qda"))]
     return sorted(found, key=lambda p: (p.name, str(p)))
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key of a round folder's name: numbers by value, so ``round-10`` follows ``round-9``.
+
+    >>> sorted(["round-10", "round-9", "round-1"], key=natural_key)
+    ['round-1', 'round-9', 'round-10']
+    >>> sorted(["2025-03-14", "2024-11-02"], key=natural_key)
+    ['2024-11-02', '2025-03-14']
+    """
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", name) if part)
+
+
+_KNOWN = tuple(PROJECT_READERS) + CODEBOOK_SUFFIXES
+
+
+def _scan_coding_folder(folder: Path, allow_rounds: bool):
+    """``(projects, codebooks, round folders, hidden files)`` of one folder under ``coding/``.
+
+    A ``sources/`` folder is a bare ``.qde``'s texts when a ``.qde`` sits beside it; any
+    other file is an error naming it, and so is a folder where rounds cannot be
+    (inside a round folder).
+    """
+    projects, codebooks, rounds, hidden = [], [], [], []
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    has_qde = any(p.suffix.lower() == ".qde" and p.is_file() for p in entries)
+    for entry in entries:
+        suffix = entry.suffix.lower()
+        if entry.name.startswith("."):
+            hidden.append(entry)
+        elif entry.is_dir() and suffix == ".qda":
+            projects.append(entry)
+        elif entry.is_dir() and entry.name.casefold() == "sources" and has_qde:
+            hidden += [p for p in entry.rglob(".*") if p.is_file()]
+        elif entry.is_dir():
+            if not allow_rounds:
+                raise DataError(entry, None, "a folder inside a round folder: rounds are one "
+                                "level deep (coding/ROUND/project.qdpx); only a bare .qde's "
+                                "sources/ folder may sit beside it")
+            rounds.append(entry)
+        elif suffix in PROJECT_READERS:
+            projects.append(entry)
+        elif suffix in CODEBOOK_SUFFIXES:
+            codebooks.append(entry)
+        else:
+            raise DataError(entry, None, f"not a coding project or codebook: expected "
+                            f"{', '.join(_KNOWN)} files (or round folders in coding/), "
+                            "and nothing under coding/ is passed over")
+    return projects, codebooks, rounds, hidden
+
+
+def coding_rounds(folder: os.PathLike | str) -> tuple[tuple[CodingRound, ...], tuple[Path, ...]]:
+    """The study's coding rounds, in order, and the hidden files under ``coding/``.
+
+    Coding projects and ``.qdc`` codebooks lie flat in the study folder and ``coding/``
+    (one round, :data:`FLAT_ROUND`), or in round folders ``coding/round-1/``,
+    ``coding/round-2/``, ``coding/2025-03-14/`` ... (several rounds, ordered by
+    :func:`natural_key`; the last is the analysis). Both at once, an empty round folder,
+    a folder inside a round folder or a file of another type under ``coding/`` is a
+    :class:`DataError` naming it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("coding/round-10/b.qdpx", "coding/round-9/a.qdpx", "coding/round-9/c.qdc"):
+    ...     (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> rounds, hidden = coding_rounds(folder)
+    >>> [(r.name, [p.name for p in r.projects], [p.name for p in r.codebooks]) for r in rounds]
+    [('round-9', ['a.qdpx'], ['c.qdc']), ('round-10', ['b.qdpx'], [])]
+    """
+    folder = Path(folder)
+    flat, flat_books = _files(folder, tuple(PROJECT_READERS)), _files(folder, CODEBOOK_SUFFIXES)
+    coding = folder / "coding"
+    if not coding.is_dir():
+        return (CodingRound(FLAT_ROUND, folder, tuple(flat), tuple(flat_books)),), ()
+    projects, books, round_dirs, hidden = _scan_coding_folder(coding, allow_rounds=True)
+    if not round_dirs:
+        found = sorted(flat + projects, key=lambda p: (p.name, str(p)))
+        books = sorted(flat_books + books, key=lambda p: (p.name, str(p)))
+        return (CodingRound(FLAT_ROUND, coding, tuple(found), tuple(books)),), tuple(hidden)
+    loose = flat + projects + flat_books + books
+    if loose:
+        raise DataError(loose[0], None, f"coding/ holds round folders ({round_dirs[0].name}, "
+                        "...) and this file outside them: put every project in a round "
+                        "folder, or use no round folders")
+    rounds = []
+    for folder_ in sorted(round_dirs, key=lambda p: natural_key(p.name)):
+        projects, books, _, more_hidden = _scan_coding_folder(folder_, allow_rounds=False)
+        hidden += more_hidden
+        if not projects:
+            raise DataError(folder_, None, "a round folder with no coding project "
+                            f"({', '.join(PROJECT_READERS)})")
+        rounds.append(CodingRound(folder_.name, folder_, tuple(projects), tuple(books)))
+    names = [natural_key(r.name) for r in rounds]
+    if len(set(names)) < len(names):
+        twice = next(r for r, k in zip(rounds, names) if names.count(k) > 1)
+        raise DataError(twice.folder, None, "two round folders have the same place in the "
+                        "order (names differing only in case or leading zeros)")
+    return tuple(rounds), tuple(sorted(hidden))
 
 
 def load_study(folder: os.PathLike | str) -> Study:
@@ -167,16 +296,17 @@ def load_study(folder: os.PathLike | str) -> Study:
     folder = Path(folder)
     register = folder / "participants.csv"
     transcripts = folder / "transcripts" if (folder / "transcripts").is_dir() else folder
-    codebooks = _files(folder, "coding", CODEBOOK_SUFFIXES)
+    rounds, hidden = coding_rounds(folder)
+    codebooks = list(rounds[-1].codebooks)
     if (folder / "codebook.yml").is_file():
         codebooks.append(folder / "codebook.yml")
     code_map = folder / "code_map.csv"
     settings = _read_settings(folder / "study.yml")
     return Study(folder=folder, register=register, key=folder / "identifier_key.csv",
-                 transcripts=transcripts,
-                 projects=tuple(_files(folder, "coding", tuple(PROJECT_READERS))),
+                 transcripts=transcripts, projects=rounds[-1].projects,
                  codebooks=tuple(codebooks),
-                 code_map=code_map if code_map.is_file() else None, **settings)
+                 code_map=code_map if code_map.is_file() else None, rounds=rounds,
+                 skipped=hidden, **settings)
 
 
 def _yaml(path: Path, read):
@@ -515,3 +645,60 @@ def study_codebook(imported, layout: Study, sst, origin: dict | None = None, rul
     book = Codebook(codes=table[CODE_COLUMNS + ["sst_code"]].reset_index(drop=True),
                     description=layout.title, path="study")
     return book, pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+# --------------------------------------------------------------------------- inputs
+
+def study_inputs(layout: Study, transcripts):
+    """Every file of the study the build reads, with its size and SHA-256.
+
+    Parameters
+    ----------
+    layout : Study
+        From :func:`load_study`.
+    transcripts : iterable of Path
+        The transcripts the register names.
+
+    Returns
+    -------
+    DataFrame
+        ``file`` (relative to the study folder), ``role``, ``round`` (of a coding
+        project or codebook), ``bytes``, ``sha256``; a QualCoder ``.qda`` folder is its
+        ``data.qda``, a bare ``.qde`` comes with the files of its ``sources/`` folder.
+    """
+    import pandas as pd
+
+    from .io import sha256_file
+
+    folder = layout.folder
+    found = [(layout.register, "register", ""), (layout.key, "identifier key", "")]
+    for name, role in (("study.yml", "settings"), ("code_map.csv", "code map"),
+                       ("codebook.yml", "codebook"), ("privacy_allowlist.csv", "allowlist")):
+        if (folder / name).is_file():
+            found.append((folder / name, role, ""))
+    found += [(Path(t), "transcript", "") for t in transcripts]
+    for rnd in layout.rounds:
+        for project in rnd.projects:
+            if project.is_dir():
+                found.append((project / "data.qda", "coding project", rnd.name))
+                continue
+            found.append((project, "coding project", rnd.name))
+            if project.suffix.lower() == ".qde":
+                sources = [p for p in project.parent.iterdir()
+                           if p.is_dir() and p.name.casefold() == "sources"]
+                found += [(f, "coding project source", rnd.name)
+                          for s in sources for f in sorted(s.rglob("*"))
+                          if f.is_file() and not f.name.startswith(".")]
+        found += [(b, "codebook", rnd.name) for b in rnd.codebooks]
+    found += [(p, "not read (hidden file)", "") for p in layout.skipped]
+    rows, seen = [], set()
+    for path, role, rnd in found:
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        try:
+            shown = path.relative_to(folder).as_posix()
+        except ValueError:
+            shown = path.name
+        rows.append((shown, role, rnd, path.stat().st_size, sha256_file(path)))
+    return pd.DataFrame(rows, columns=["file", "role", "round", "bytes", "sha256"])

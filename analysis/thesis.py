@@ -25,6 +25,13 @@ for a private study):
     code's heading one level below its parent's.
 ``figures.md``, ``figures.tex``
     every figure in ``figures/`` at thesis width (16 cm), referenced, not copied.
+``memo_appendix.md``, ``.docx``, ``.tex``
+    the analyst's memos (pseudonymised), grouped by code in the order of the code
+    hierarchy, then those about no code (:func:`memo_appendix`).
+``audit.md``
+    the audit trail for the methods chapter: inputs and their hashes, coding rounds,
+    codebook changes, agreement by round, what was left out, memos per code, each
+    with the command that reproduces it (:func:`analysis.audit.audit_sections`).
 
 Each quote carries its citation (``P07, turn 23``) and its place in the processed
 text (``P07:1234-1456``: source, start and end offsets), by which tests read it back.
@@ -135,7 +142,7 @@ def thesis_tables(study, documents=None, facet: str = "theme", coder: str | None
     ``top``: :func:`table_view`), by table name.
     """
     coder = coder or primary_coder(study.segments)
-    codes, labels = study.codes, labels_of(study.codes)
+    codes = study.codes
     tiers = _tiers(study.participants)
     mine = study.segments[study.segments["coder"] == coder]
     out, notes, views = {}, {}, {}
@@ -471,6 +478,91 @@ def _tex_text(text: str) -> str:
     return _escape_latex(text)
 
 
+# --------------------------------------------------------------------------- memos and audit
+
+def memo_appendix(memos: pd.DataFrame, segments: pd.DataFrame,
+                  codes: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The memos of the appendix, in order: ``(heading, memos)`` per code that has memos,
+    in the order of the code hierarchy, then one for the memos about no code
+    (:func:`analysis.memos.other_memos`).
+
+    A code's memos are those on the code, on its codings and on passages coded with it
+    (:func:`analysis.memos.code_memos`; a child's memos sit under the child). The
+    heading gives the code's label, id and place in the hierarchy
+    (``Funding › Capital (capital)``).
+    """
+    from .memos import code_memos, code_order, other_memos
+
+    labels = labels_of(codes)
+    parent = dict(zip(codes["code_id"].astype(str), codes["parent_id"].astype(str)))
+    about = code_memos(memos, segments, codes, code_order(codes), include_children=False)
+    out = []
+    for cid, group in about.groupby("about", sort=False):
+        chain, seen = [cid], {cid}
+        while parent.get(chain[-1]) in parent and parent[chain[-1]] not in seen:
+            chain.append(parent[chain[-1]])
+            seen.add(chain[-1])
+        path = " › ".join(labels.get(c, c) for c in reversed(chain))
+        out.append((f"{path} ({cid})", group.drop(columns="about")))
+    other = other_memos(memos, segments, codes)
+    if len(other):
+        out.append(("Memos about no code: the project, transcripts, cases, passages", other))
+    return out
+
+
+def _memo_appendix_files(groups: list[tuple[str, pd.DataFrame]], n_memos: int):
+    from .memos import describe
+
+    title = "Memo appendix"
+    intro = (f"The analyst's memos ({n_memos}), pseudonymised through the identifier key: "
+             "for each code in the order of the code hierarchy, the memos on the code, on "
+             "its codings and on passages coded with it; then those about no code: on "
+             "the project (journals included), the transcripts, the cases and passages "
+             "no code covers.")
+    md = [f"# {title}\n", intro + "\n"]
+    tex = ["% Memo appendix, written by `make thesis` (analysis.thesis).\n"]
+    doc = new_document(title)
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(intro)
+    if not groups:
+        md.append("*No memos.*\n")
+        doc.add_paragraph("No memos.")
+        tex.append("No memos.\n")
+    for heading, group in groups:
+        md.append(f"## {heading}\n")
+        doc.add_heading(heading, level=2)
+        tex.append(f"\\subsection*{{{_tex_text(heading)}}}\n")
+        for r in group.itertuples(index=False):
+            said = describe(r)
+            md.append("\n".join("> " + line for line in str(r.text).split("\n"))
+                      + f"\n>\n> — {said}\n")
+            doc.add_paragraph(str(r.text), style="Quote")
+            doc.add_paragraph(f"— {said}")
+            tex.append("\\begin{quote}\n" + _tex_text(str(r.text)) + "\\\\\n--- "
+                       + _tex_text(said) + "\n\\end{quote}\n")
+    return "\n".join(md), docx_bytes(doc), "\n".join(tex)
+
+
+def _audit_files(out: Path, study, processed: Path, which: str) -> dict:
+    """``memo_appendix.*`` and ``audit.md`` of the processed study (nothing when it was
+    processed before memos and rounds were imported)."""
+    from .audit import audit_markdown, audit_sections, load_audit, study_coders
+    from .memos import load_memos
+
+    files: dict[Path, str | bytes] = {}
+    memos = load_memos(processed)
+    md, docx, tex = _memo_appendix_files(memo_appendix(memos, study.segments, study.codes),
+                                         len(memos))
+    files[out / "memo_appendix.md"] = md
+    files[out / "memo_appendix.docx"] = docx
+    files[out / "memo_appendix.tex"] = tex
+    if (processed / "audit" / "rounds.csv").is_file():
+        sections = audit_sections(load_audit(processed), study.texts, study.codes,
+                                  study_coders(which), which)
+        files[out / "audit.md"] = audit_markdown(sections)
+    return files
+
+
 # --------------------------------------------------------------------------- figures
 
 def _figure_files(figures_dir: Path, out: Path):
@@ -498,7 +590,7 @@ def _figure_files(figures_dir: Path, out: Path):
 def build_thesis(out: os.PathLike | str, processed: os.PathLike | str | None = None,
                  documents: os.PathLike | str | None = None, figures_dir=None,
                  facet: str = "theme", n_boot: int = 1000, level: int | None = None,
-                 under: str = "", top: int | None = None) -> list[Path]:
+                 under: str = "", top: int | None = None, which: str = "demo") -> list[Path]:
     """Write every thesis output into ``out``; return the files written (sorted).
 
     Parameters
@@ -513,6 +605,8 @@ def build_thesis(out: os.PathLike | str, processed: os.PathLike | str | None = N
         Where the figures are (default ``figures/``); ``None`` there: no figure list.
     level, under, top
         The view of the code tree the per-code tables show (:func:`table_view`).
+    which : str
+        ``demo`` or ``private``: the study the audit trail's commands name.
     """
     from .processed import load_documents, load_interviews
 
@@ -552,6 +646,8 @@ def build_thesis(out: os.PathLike | str, processed: os.PathLike | str | None = N
     files[out / "codebook_appendix.md"] = md
     files[out / "codebook_appendix.docx"] = docx
     files[out / "codebook_appendix.tex"] = tex
+    files.update(_audit_files(out, study, Path(processed or paths.PROCESSED_INTERVIEWS),
+                              which))
     figures_dir = paths.FIGURES if figures_dir is None else Path(figures_dir)
     if figures_dir.is_dir():
         md, tex = _figure_files(figures_dir, out)
@@ -610,6 +706,7 @@ def main(argv: list[str]) -> int:
     view = view_parameters(args.study)
     view.update({k: v for k, v in (("level", args.level), ("under", args.under),
                                    ("top", args.top)) if v is not None})
-    written = build_thesis(out, processed, documents, n_boot=args.n_boot, **view)
+    written = build_thesis(out, processed, documents, n_boot=args.n_boot, which=args.study,
+                           **view)
     print(f"thesis: {len(written)} files -> {paths.relative(out)}")
     return 0

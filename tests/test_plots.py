@@ -149,3 +149,20 @@ def test_an_explicit_view_too_large_to_read_is_refused_at_save(big, tmp_path):
     with pytest.raises(LegibilityError, match="tick spacing.*set `top`"):
         figures.provenance("test").save(fig, "too_many", directory=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_kappa_by_round_joins_rounds_with_two_coders_and_marks_the_others():
+    # three rounds, the middle one coded by one coder (as audit.agreement_by_round gives it)
+    table = pd.DataFrame({"round": ["r1", "r1", "r2", "r3", "r3"],
+                          "unit": ["character", "segment", "", "character", "segment"],
+                          "kappa": [0.58, 0.5, float("nan"), 0.81, 0.7]})
+    fig = plots.kappa_by_round(table, ["r1", "r2", "r3"])
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.lines if not line.get_label().startswith("_")}
+    assert sorted(lines) == ["character", "segment"]
+    # each unit's line joins r1 (x 0) and r3 (x 2), skipping the one-coder round
+    assert list(lines["character"].get_xdata()) == [0, 2]
+    assert list(lines["character"].get_ydata()) == [0.58, 0.81]
+    assert [t.get_text() for t in ax.texts] == ["one coder"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["r1", "r2", "r3"]
+    plt.close(fig)

@@ -147,6 +147,26 @@ def test_cases_attributes_and_memos(tmp_path):
     assert "Project memo: pilot study." in memos.index
 
 
+def test_memos_carry_their_owner_date_and_code(tmp_path):
+    project = read_qualcoder(make_project(tmp_path / "study.qda"), codebook=None)
+    memos = project.memos.set_index("text")
+    columns = ["target_kind", "code_id", "author", "date"]
+    # make_project: every memo by ann on D (2024-01-01 10:00:00, written ISO with a T)
+    when = "2024-01-01T10:00:00"
+    assert memos.loc["key quote", columns].tolist() == ["Coding", "funding", "ann", when]
+    # a code's memo is a memo on the code, and stays its definition (description)
+    assert memos.loc["Money talk", columns].tolist() == ["Code", "funding", "ann", when]
+    assert project.codes.set_index("name").loc["Funding", "description"] == "Money talk"
+    assert memos.loc["Top category", ["target_kind", "code_id"]].tolist() == [
+        "Code", "structures"]
+    assert memos.loc["Long interview.", columns].tolist() == ["TextSource", "", "ann", when]
+    assert memos.loc["Check this word", columns].tolist() == ["PlainTextSelection", "", "ann",
+                                                              when]
+    # the journal: its title, owner and date
+    assert memos.loc["Day one went well.", ["title", "author", "date"]].tolist() == [
+        "Reflexive notes", "ann", when]
+
+
 def test_codebook_names_match_code_ids(tmp_path):
     codebook = pd.DataFrame({"code_id": ["th_funding"], "label": ["Funding"]})
     project = read_qualcoder(make_project(tmp_path / "study.qda"), codebook=codebook)

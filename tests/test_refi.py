@@ -195,6 +195,38 @@ def test_memos_in_each_encoding(tmp_path):
     assert project.segments["text"].tolist() == ["Alpha", "beta", "gamma"]
 
 
+def test_memos_keep_author_date_title_and_the_code_they_are_about(tmp_path):
+    # A note on the code (NoteRef in <Code>), one on a coding (NoteRef in <Coding>):
+    # each with its creatingUser (ann, G(900)) and creationDateTime as written.
+    text = "Alpha beta."  # Alpha0-4 _5 beta6-9 .10
+    code = (f'<Users><User guid="{G(900)}" name="ann"/></Users><CodeBook><Codes>'
+            f'<Code guid="{G(1)}" name="Funding and incentives" isCodable="true">'
+            f'<Description>Money.</Description><NoteRef targetGUID="{G(60)}"/></Code>'
+            "</Codes></CodeBook>")
+    sel = (f'<PlainTextSelection guid="{G(11)}" startPosition="6" endPosition="10">'
+           f'<Coding guid="{G(12)}" creatingUser="{G(900)}"><CodeRef targetGUID="{G(1)}"/>'
+           f'<NoteRef targetGUID="{G(61)}"/></Coding></PlainTextSelection>')
+    body = (code + f'<Sources><TextSource guid="{G(10)}" name="S"><PlainTextContent>{text}'
+            f"</PlainTextContent>{sel}</TextSource></Sources><Notes>"
+            f'<Note guid="{G(60)}" name="why" creatingUser="{G(900)}" '
+            'creationDateTime="2025-03-14T10:00:00Z"><PlainTextContent>Too broad.'
+            f'</PlainTextContent></Note><Note guid="{G(61)}" name="check" '
+            f'modifyingUser="{G(900)}" modifiedDateTime="2025-03-15T09:00:00">'
+            "<PlainTextContent>Only beta?</PlainTextContent></Note></Notes>")
+    project = refi.read_project(make_zip(tmp_path / "n.qdpx", {"project.qde": qde(body)}),
+                                codebook=CODEBOOK)
+    memos = project.memos.set_index("text")
+    assert memos.loc["Too broad.", ["target_kind", "code_id", "author", "date", "title"]
+                     ].tolist() == ["Code", "th_funding", "ann", "2025-03-14T10:00:00Z", "why"]
+    # a note on a coding: its code and the selection's place; the modifying user and
+    # date stand in when the creating ones are missing
+    assert memos.loc["Only beta?", ["target_kind", "code_id", "source_id", "start", "end",
+                                    "author", "date"]].tolist() == [
+        "Coding", "th_funding", "S", 6, 10, "ann", "2025-03-15T09:00:00"]
+    # the code's Description is its definition, not a memo
+    assert "Money." not in memos.index
+
+
 # ----------------------------------------------------------------- .docx and missing files
 
 def docx_bytes(*paragraphs) -> bytes:

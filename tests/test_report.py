@@ -147,6 +147,68 @@ def test_unreadable_notebook_is_a_data_error(tmp_path):
     assert not (tmp_path / "report").exists()
 
 
+# ---------------------------------------------------------------- the audit trail page
+
+@pytest.fixture(scope="module")
+def audit_study(tmp_path_factory) -> Path:
+    """The three-round study of tests/_audit_study.py, processed in this process."""
+    import _audit_study
+    from analysis import paths
+    from analysis.pipeline import build
+
+    root = tmp_path_factory.mktemp("audit-study")
+    _audit_study.write_study(root / "study")
+    saved = paths.PRIVATE
+    paths.PRIVATE = root / "study"
+    try:
+        return build.build_interviews("private", out=root / "processed" / "interviews")
+    finally:
+        paths.PRIVATE = saved
+
+
+def test_audit_page_shows_each_section_with_its_command(audit_study, fixture_notebooks,
+                                                        tmp_path):
+    index = report.build_report(tmp_path / "report", fixture_notebooks, FIXTURES / "figures",
+                                audit_study, "private", ("ann", "bob"))
+    assert _tree(index).xpath("//a[@href='audit.html']")
+    tree = _tree(index.parent / "audit.html")
+    titles = [h.text_content() for h in tree.xpath("//section/h2")]
+    assert titles == ["Inputs", "Coding rounds", "Codebook changes", "Agreement by round",
+                      "Sources and codings excluded", "Memos per code"]
+    commands = [c.text_content() for c in tree.xpath("//section/p/code")]
+    assert commands == [f"python -m analysis audit {k} --study private" for k in
+                        ("inputs", "rounds", "changes", "agreement", "excluded", "memos")]
+
+    def rows(key):
+        table = tree.xpath(f"//section[@id='{key}']//table")[0]
+        head = [th.text_content() for th in table.xpath(".//thead//th")]
+        return [dict(zip(head, (td.text_content() for td in tr.xpath("td"))))
+                for tr in table.xpath(".//tbody/tr")]
+
+    # tests/test_audit.py works these out by hand: 10 changes, 9 between rounds 1 and 2
+    changes = rows("changes")
+    assert len(changes) == 10 and sum(r["rounds"] == "round-1 → round-2" for r in changes) == 9
+    merged = [r for r in changes if r["change"] == "merged"]
+    assert [(r["from"], r["to"], r["codings"]) for r in merged] == [
+        ("Central control (central_control)", "Governance (governance)", "1"),
+        ("Local choice (local_choice)", "Governance (governance)", "1")]
+    # segment-unit kappa of rounds 1 and 3: 1220/1460 and 1520/1696 (test_audit.py)
+    agreement = {(r["round"], r["unit"]): r for r in rows("agreement")}
+    assert agreement[("round-1", "segment")]["kappa"] == f"{1220 / 1460:.3f}"
+    assert agreement[("round-3", "segment")]["kappa"] == f"{1520 / 1696:.3f}"
+    assert agreement[("round-2", "")]["coders"] == "ann"
+    rounds = rows("rounds")
+    assert [(r["round"], r["coders"], r["n_codings"]) for r in rounds] == [
+        ("round-1", "ann|bob", "21"), ("round-2", "ann", "12"), ("round-3", "ann|bob", "22")]
+    page = (index.parent / "audit.html").read_text(encoding="utf-8")
+    assert "Harriet" not in page and "kappa at the segment unit, by round: round-1 0.836" in page
+
+
+def test_audit_page_of_a_study_processed_before_rounds_says_so(tmp_path):
+    page = report.audit_page(tmp_path / "audit.html", tmp_path / "no-such-study")
+    assert "has no audit trail" in page.read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------- in a real browser
 
 @pytest.fixture(scope="module")
@@ -188,9 +250,10 @@ def test_report_in_chromium_has_no_broken_image_or_link(browser, repository_repo
     assert result["problems"] == []
     # Every figure of the repository has its provenance sidecar.
     assert "no provenance sidecar" not in (repository_report / "index.html").read_text()
-    # The index and one page per notebook in notebooks/ (found here by globbing).
+    # The index, the audit trail and one page per notebook in notebooks/ (found here by
+    # globbing).
     expected = {f"notebooks/{nb.stem}.html" for nb in (ROOT / "notebooks").glob("*.ipynb")}
-    assert pages[0] == "index.html" and set(pages[1:]) == expected
+    assert pages[0] == "index.html" and set(pages[1:]) == expected | {"audit.html"}
     index_refs = result["references"][base + "index.html"]
     # Every figure in figures/ is shown on the index page and decoded by the browser.
     images = {Path(r["attr"]).name for r in index_refs if r["kind"] == "img" and r["ok"]}

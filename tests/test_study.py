@@ -128,3 +128,78 @@ def test_private_outputs_are_all_under_build_private():
     assert all(p.is_relative_to(paths.BUILD / "private") for p in roots.values())
     demo = paths.output_roots("demo")
     assert demo["processed"] == paths.DATA / "processed" and demo["notebooks"] == paths.NOTEBOOKS
+
+
+# ----------------------------------------------------------------- coding rounds
+
+def _touch(folder: Path, *names: str) -> Path:
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"")
+    return folder
+
+
+def test_round_folders_are_taken_in_natural_order_the_last_is_the_analysis(tmp_path):
+    from analysis.study import coding_rounds
+
+    _touch(tmp_path, "coding/round-10/c.qdpx", "coding/round-9/b.qdpx",
+           "coding/round-1/a.qdpx", "coding/round-1/a2.qde", "coding/round-1/sources/x.txt",
+           "coding/round-1/book.qdc", "coding/round-9/proj.qda/data.qda")
+    rounds, hidden = coding_rounds(tmp_path)
+    # round-10 after round-9 (by number, not by letter); the .qde's sources/ and the
+    # QualCoder folder belong to their projects
+    assert [(r.name, [p.name for p in r.projects]) for r in rounds] == [
+        ("round-1", ["a.qdpx", "a2.qde"]), ("round-9", ["b.qdpx", "proj.qda"]),
+        ("round-10", ["c.qdpx"])]
+    assert [p.name for p in rounds[0].codebooks] == ["book.qdc"]
+    study = load_study(tmp_path)
+    assert [p.name for p in study.projects] == ["c.qdpx"] and hidden == ()
+
+
+def test_dated_rounds_and_a_flat_coding_folder(tmp_path):
+    from analysis.study import FLAT_ROUND, coding_rounds
+
+    _touch(tmp_path / "dated", "coding/2025-03-14/b.qdpx", "coding/2024-11-02/a.qdpx",
+           "coding/.DS_Store")
+    rounds, hidden = coding_rounds(tmp_path / "dated")
+    assert [r.name for r in rounds] == ["2024-11-02", "2025-03-14"]
+    assert [p.name for p in hidden] == [".DS_Store"]  # listed, for the import report
+    _touch(tmp_path / "flat", "coding/a.qdpx", "b.qdpx")
+    rounds, _ = coding_rounds(tmp_path / "flat")
+    assert [(r.name, sorted(p.name for p in r.projects)) for r in rounds] == [
+        (FLAT_ROUND, ["a.qdpx", "b.qdpx"])]
+
+
+@pytest.mark.parametrize("files, culprit, reason", [
+    (["coding/round-1/a.qdpx", "coding/b.qdpx"], "coding/b.qdpx", "round folders"),
+    (["coding/round-1/a.qdpx", "b.qdpx"], "b.qdpx", "round folders"),
+    (["coding/round-1/a.qdpx", "coding/round-1/notes.txt"], "coding/round-1/notes.txt",
+     "not a coding project"),
+    (["coding/a.qdpx", "coding/memo.docx"], "coding/memo.docx", "not a coding project"),
+    (["coding/round-1/a.qdpx", "coding/round-1/old/b.qdpx"], "coding/round-1/old",
+     "inside a round folder"),
+    (["coding/round-1/a.qdpx", "coding/round-2/book.qdc"], "coding/round-2",
+     "no coding project"),
+])
+def test_a_layout_neither_flat_nor_rounds_stops_naming_the_file(tmp_path, files, culprit,
+                                                               reason):
+    _touch(tmp_path, *files)
+    with pytest.raises(DataError) as exc:
+        load_study(tmp_path)
+    assert exc.value.path.endswith(culprit) and reason in exc.value.reason
+
+
+def test_study_inputs_lists_what_the_build_reads_with_hashes(tmp_path):
+    import hashlib
+
+    from analysis.study import study_inputs
+
+    folder = _folder(tmp_path, flat=False)
+    (folder / "coding" / "p.qdpx").write_bytes(b"project bytes")
+    table = study_inputs(load_study(folder), [folder / "transcripts" / "a.txt"])
+    rows = {r.file: r for r in table.itertuples(index=False)}
+    assert sorted(rows) == ["coding/book.qdc", "coding/p.qdpx", "identifier_key.csv",
+                            "participants.csv", "transcripts/a.txt"]
+    assert rows["coding/p.qdpx"].sha256 == hashlib.sha256(b"project bytes").hexdigest()
+    assert (rows["coding/p.qdpx"].role, rows["coding/p.qdpx"].round) == ("coding project",
+                                                                         "coding")

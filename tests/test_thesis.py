@@ -328,3 +328,46 @@ def test_command_line_level_rolls_the_tables_up(tmp_path):
     assert full["code_id"].tolist() == ["care", "care_home", "money"]
     assert "Codes shown: 2 codes; codes rolled up" in (
         root / "thesis" / "tables" / "README.md").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------- memo appendix
+
+def test_memo_appendix_follows_the_code_hierarchy(tmp_path):
+    from _study_fixture import TEXT_A, spans
+
+    folder = write_fixture(tmp_path / "processed")
+    _, _, a, b = spans()[0]  # the care_home passage of IA
+    rows = [  # written in an order unlike the appendix's
+        ("m1", "project", "", "", "", "", "", "rk", "2025-01-03", "Reflexive notes",
+         "Day one went well."),
+        ("m2", "code", "money", "money", "", "", "", "rk", "2025-01-02", "", "Money or funding?"),
+        ("m3", "selection", f"IA:{a}-{b}", "", "IA", str(a), str(b), "rk", "2025-01-01", "",
+         "A good care-home quote."),
+        ("m4", "code", "care", "care", "", "", "", "rk", "2025-01-04", "", "Care is broad."),
+        ("m5", "code", "care_home", "care_home", "", "", "", "rk", "2025-01-05", "",
+         "Homes only."),
+    ]
+    pd.DataFrame(rows, columns=["memo_id", "target_kind", "target_id", "code_id",
+                                "source_id", "start", "end", "author", "date", "title",
+                                "text"]).to_csv(folder / "memos.csv", index=False)
+    out = tmp_path / "thesis"
+    thesis.build_thesis(out, folder, None, figures_dir=tmp_path / "no-figures")
+    md = (out / "memo_appendix.md").read_text(encoding="utf-8")
+    headings = [line[3:] for line in md.split("\n") if line.startswith("## ")]
+    # codes.csv of the fixture: care, its child care_home, then money; the passage memo
+    # sits under care_home, the code it is coded with, after that code's own memo
+    assert headings == ["Care (care)", "Care › Care homes (care_home)", "Money (money)",
+                        "Memos about no code: the project, transcripts, cases, passages"]
+    quotes = quotes_from_md(out / "memo_appendix.md")
+    assert [q for q, _ in quotes] == ["Care is broad.", "Homes only.",
+                                      "A good care-home quote.", "Money or funding?",
+                                      "Day one went well."]
+    assert quotes[2][1] == f"memo on the passage IA:{a}-{b} · rk · 2025-01-01"
+    assert quotes[4][1] == "journal: Reflexive notes · rk · 2025-01-03"
+    assert TEXT_A[a:b].startswith("In 2006 the care home")
+    word = [p.text for p in docx.Document(out / "memo_appendix.docx").paragraphs]
+    assert word.index("Care is broad.") < word.index("Homes only.") < word.index(
+        "Day one went well.")
+    tex = (out / "memo_appendix.tex").read_text(encoding="utf-8")
+    assert tex.index("Care homes") < tex.index("Money or funding?")
+    assert "\\begin{quote}" in tex

@@ -23,6 +23,7 @@ import argparse
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import paths
 from ..errors import DataError
@@ -61,7 +62,6 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     from ..codebook import load_codebook
     from ..participants import load_participants
     from ..progress import progress
-    from ..refi import read_coding_project
     from ..study import load_study
 
     layout = load_study(paths.study_dir(study))
@@ -100,42 +100,37 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     report = pd.DataFrame(columns=["level", "item", "what", "detail"])
     segments = pd.DataFrame(columns=coding.SEGMENT_COLUMNS)
     codebook = sst
-    values = []
-    if layout.projects:
-        from ..refi import case_values
-        from ..study import study_codebook
-
-        # source names are compared pseudonymised: the projects are, before matching
-        stems = dict(zip(register["participant_id"],
-                         (rules.text(Path(t).stem) for t in register["transcript"])))
-        excluded = {rules.text(n).casefold(): n for n in layout.exclude_sources}
-        variables = {c: rules.text(v) for c, v in layout.case_attributes.items()}
-        attached, used = [], set()
-        for project in layout.projects:
-            imported = _through_key(read_coding_project(project, codebook=sst.codes),
-                                    layout, rules, project)
-            segs, rep, owners = _attach_coding(imported, texts, project, originals=originals,
-                                               edits=edits, stems=stems, excluded=excluded,
-                                               used=used)
-            attached.append((project, imported, segs, rep))
-            values.append(case_values(imported.cases, owners, variables)
-                          .assign(project=paths.relative(project)))
-        imported, segments, report, origin = _unite_projects(attached)
-        codebook, book_report = study_codebook(imported, layout, sst, origin=origin,
-                                               rules=rules)
-        report = pd.concat([report, book_report, _unused(layout, excluded, used, imported)],
-                           ignore_index=True)
-        coding.validate_segments(segments, texts, codebook, where=layout.projects[0],
-                                 places=[f"segment {s}" for s in segments["segment_id"]])
+    # source names are compared pseudonymised: the projects are, before matching
+    stems = dict(zip(register["participant_id"],
+                     (rules.text(Path(t).stem) for t in register["transcript"])))
+    excluded = {rules.text(n).casefold(): n for n in layout.exclude_sources}
+    variables = {c: rules.text(v) for c, v in layout.case_attributes.items()}
+    used: set = set()
+    values = pd.DataFrame(columns=["participant_id", "column", "value", "case", "variable",
+                                   "project"])
+    rounds, history = [], []  # (round, segments, codebook, imported); earlier rounds' report
+    for rnd in layout.rounds:
+        if not rnd.projects:
+            continue
+        last = rnd is layout.rounds[-1]
+        done = _code_round(rnd, layout if last else _history_layout(layout, rnd), sst, rules,
+                           texts, originals, edits, stems, excluded, used, variables, last)
+        rounds.append((rnd, done.segments, done.codebook, done.imported))
+        if last:
+            segments, codebook, values = done.segments, done.codebook, done.case_values
+            report = pd.concat([done.report, _unused(layout, excluded, used, done.imported)],
+                               ignore_index=True)
+        else:  # an earlier round's rows say which round they are about
+            history.append(done.report.assign(detail=f"[{rnd.name}] " + done.report["detail"]))
     if layout.case_attributes:
         from ..participants import fill_register
 
-        found = (pd.concat(values, ignore_index=True) if values else
-                 pd.DataFrame(columns=["participant_id", "column", "value", "case",
-                                       "variable", "project"]))
-        register, filled = fill_register(register, layout.register, found, same=rules.text)
+        register, filled = fill_register(register, layout.register, values, same=rules.text)
         report = pd.concat([report, pd.DataFrame(filled, columns=report.columns)],
                            ignore_index=True)
+    audit_tables = _audit_tables(layout, rounds, [layout.transcripts / t
+                                                  for t in register["transcript"]], rules)
+    report = pd.concat([report, *history, audit_tables.pop("report")], ignore_index=True)
     # file names of projects and codebooks too: every line of the report through the key
     report = report.map(lambda v: rules.text(v) if isinstance(v, str) else v)
     suggestions = coding.dictionary_code(texts, sst, unit="turn",
@@ -152,6 +147,8 @@ def build_interviews(study: str = "demo", out: os.PathLike | str | None = None) 
     write_table(segments, tmp / "segments.csv", coding.SEGMENT_COLUMNS)
     write_table(suggestions, tmp / "dictionary_segments.csv", [*coding.SEGMENT_COLUMNS, "stem"])
     write_table(report, tmp / "import_report.csv")
+    for name, table in audit_tables.items():
+        write_table(table, tmp / name)
     _swap_in(tmp, final)
     return final
 
@@ -178,6 +175,10 @@ def _through_key(imported, layout, rules, project):
     shown = {c: layout.display_coder(c) for c in coder.unique()}
     imported = dataclasses.replace(imported, segments=imported.segments.assign(
         coder=coder.map(shown)))
+    if "author" in imported.memos.columns:  # memos by a coder: under the same name
+        author = imported.memos["author"].fillna("").astype(str)
+        imported = dataclasses.replace(imported, memos=imported.memos.assign(
+            author=author.map(layout.display_coder)))
     imported, rows = privacy.pseudonymise_project(imported, rules, item=project.name)
     imported.report = pd.concat([imported.report,
                                  pd.DataFrame(rows, columns=imported.report.columns)],
@@ -217,8 +218,161 @@ def _processed_register(register):
     return out.loc[:, known + extra]
 
 
+def _history_layout(layout, rnd):
+    """The study as an earlier round saw it: that round's projects and ``.qdc`` codebooks,
+    and no ``code_map.csv`` or ``codebook.yml`` (they describe the analysis round)."""
+    import dataclasses
+
+    return dataclasses.replace(layout, projects=rnd.projects, codebooks=rnd.codebooks,
+                               code_map=None)
+
+
+class _Round(NamedTuple):
+    """One round of coding as the build made it (see :func:`_code_round`)."""
+
+    segments: object
+    codebook: object
+    report: object
+    imported: object
+    case_values: object
+
+
+def _code_round(rnd, layout, sst, rules, texts, originals, edits, stems, excluded, used,
+                variables, last=True) -> _Round:
+    """One round of coding: its projects read, passed through the identifier key, carried
+    onto the processed texts and united, with its codebook and the values its cases give
+    the register's columns (``variables``: column -> case variable). An earlier round's
+    report leaves out how the codebook was found and the unmapped share (``code_map.csv``
+    describes the analysis round)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from .. import coding
+    from ..refi import case_values, read_coding_project
+    from ..study import study_codebook
+
+    attached, values = [], []
+    for project in rnd.projects:
+        imported = _through_key(read_coding_project(project, codebook=sst.codes),
+                                layout, rules, project)
+        matched: dict = {}
+        seg, rep, owners = _attach_coding(imported, texts, project, originals=originals,
+                                          edits=edits, stems=stems, excluded=excluded,
+                                          used=used, matched=matched)
+        imported = dataclasses.replace(imported, memos=_attach_memos(
+            imported.memos, matched, edits))
+        attached.append((project, imported, seg, rep))
+        values.append(case_values(imported.cases, owners, variables)
+                      .assign(project=paths.relative(project)))
+    imported, segments, report, origin = _unite_projects(attached)
+    codebook, book_report = study_codebook(imported, layout, sst, origin=origin, rules=rules)
+    if last:
+        report = pd.concat([report, book_report], ignore_index=True)
+    coding.validate_segments(segments, texts, codebook, where=rnd.projects[0],
+                             places=[f"segment {s}" for s in segments["segment_id"]])
+    return _Round(segments, codebook, report, imported, pd.concat(values, ignore_index=True))
+
+
+def _attach_memos(memos, matched: dict, edits: dict):
+    """A project's memos (:data:`analysis.refi.qde.MEMO_COLUMNS`) in the study's terms
+    (:data:`analysis.memos.MEMO_COLUMNS`): participant ids for source ids, and a memo on a
+    passage carried onto the pseudonymised text as its selection was (``matched``:
+    source id -> (participant id, whether the project coded the original text))."""
+    import pandas as pd
+
+    from ..memos import MEMO_COLUMNS, TARGET_KINDS
+    from ..privacy import remap_offsets
+
+    where = [matched.get(s, (s, False)) if s else ("", False) for s in memos["source_id"]]
+    start, end = list(memos["start"]), list(memos["end"])
+    for k, (pid, original) in enumerate(where):
+        if original and pid in edits and str(start[k]) != "":
+            start[k] = int(remap_offsets(edits[pid], [int(start[k])], side="start")[0])
+            end[k] = int(remap_offsets(edits[pid], [int(end[k])], side="end")[0])
+    out = pd.DataFrame({
+        "memo_id": memos["memo_id"].astype(str),
+        "target_kind": [TARGET_KINDS.get(k, str(k).lower()) for k in memos["target_kind"]],
+        "code_id": memos["code_id"].fillna("").astype(str),
+        "source_id": [pid for pid, _ in where], "start": start, "end": end,
+        "author": memos["author"].fillna("").astype(str),
+        "date": memos["date"].fillna("").astype(str),
+        "title": memos["title"].fillna("").astype(str),
+        "text": memos["text"].fillna("").astype(str)})
+    # what the memo is about: a code id, a participant id, a passage (a case is named in
+    # cases.csv, not here)
+    out["target_id"] = [code if kind == "code" else f"{sid}:{a}-{b}"
+                        if kind in ("selection", "coding") else sid if kind == "source"
+                        else "" for kind, code, sid, a, b in zip(
+                            out["target_kind"], out["code_id"], out["source_id"],
+                            out["start"], out["end"])]
+    return out[MEMO_COLUMNS]
+
+
+def _audit_tables(layout, rounds, transcripts, rules) -> dict:
+    """The audit trail's tables (:mod:`analysis.audit`) by file name under the processed
+    folder, and ``report``: import report rows naming each round and every file read."""
+    import pandas as pd
+
+    from .. import audit, coding
+    from ..memos import MEMO_COLUMNS
+    from ..schema import REPORT_COLUMNS
+    from ..study import study_inputs
+
+    seg_parts, code_parts, memo_parts, rows = [], [], [], []
+    for rnd, segments, codebook, imported in rounds:
+        seg_parts.append(segments.assign(round=rnd.name))
+        guid = dict(zip(imported.codes["code_id"], imported.codes["guid"]))
+        codes = codebook.codes
+        code_parts.append(pd.DataFrame({
+            "round": rnd.name, "code_id": codes["code_id"],
+            "guid": codes["code_id"].map(guid).fillna(""), "label": codes["label"],
+            "parent_id": codes["parent_id"].fillna(""),
+            "definition": codes["definition"].fillna("")}))
+        memo_parts.append(imported.memos.assign(round=rnd.name))
+    names = [r.name for r, *_ in rounds]
+    segments = (pd.concat(seg_parts, ignore_index=True) if seg_parts
+                else pd.DataFrame(columns=["round", *coding.SEGMENT_COLUMNS]))
+    codes = (pd.concat(code_parts, ignore_index=True) if code_parts
+             else pd.DataFrame(columns=["round", "code_id", "guid", "label", "parent_id",
+                                        "definition"]))
+    memos = (pd.concat(memo_parts, ignore_index=True) if memo_parts
+             else pd.DataFrame(columns=["round", *MEMO_COLUMNS]))
+    changes, codes = audit.change_log(codes, segments, names)
+    table = audit.round_table([r for r, *_ in rounds], segments, codes, layout.folder)
+    inputs = study_inputs(layout, transcripts)
+    # file names may hold names: through the key like every other text of the study
+    inputs["file"] = [rules.text(f) for f in inputs["file"]]
+    for col in ("projects", "folder"):
+        table[col] = [rules.text(p) for p in table[col]]
+    for r in table.itertuples(index=False):
+        rows.append(("info", r.round, "coding round",
+                     f"{'the analysis' if r.analysis == 'yes' else 'history'}: "
+                     f"{r.n_codings} coding(s) by {r.coders.replace('|', ', ') or 'nobody'}; "
+                     f"project(s) {r.projects.replace('|', ', ')}"))
+    for f in inputs.itertuples(index=False):
+        if f.round:
+            rows.append(("info", f.file, "coding file read", f"round {f.round}: {f.role}"))
+        elif f.role.startswith("not read"):
+            rows.append(("info", f.file, "coding file not read",
+                         "a hidden file (its name starts with a dot)"))
+    last = names[-1] if names else ""
+    history = segments["round"] != last
+    mine = memos["round"] == last
+    return {"memos.csv": memos.loc[mine, MEMO_COLUMNS],
+            "audit/rounds.csv": table,
+            "audit/codes_by_round.csv": codes,
+            "audit/codebook_changes.csv": changes,
+            "audit/segments_history.csv": segments.loc[history,
+                                                       ["round", *coding.SEGMENT_COLUMNS]],
+            "audit/memos_history.csv": memos.loc[~mine, ["round", *MEMO_COLUMNS]],
+            "audit/inputs.csv": inputs,
+            "report": pd.DataFrame(rows, columns=REPORT_COLUMNS)}
+
+
 def _attach_coding(imported, texts: dict[str, str], project: Path, originals=None,
-                   edits=None, stems=None, excluded=None, used=None):
+                   edits=None, stems=None, excluded=None, used=None,
+                   matched: dict | None = None):
     """Map an imported project's sources onto the processed texts.
 
     A source is the participant whose id is its REFI ``name``, whose transcript file
@@ -233,7 +387,9 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
     no codings; with codings it stops the build, unless its name or stem is in
     ``excluded`` (``study.yml`` ``exclude_sources``, casefolded, as pseudonymised as the
     names): then its codings are dropped and counted. ``used`` collects the entries of
-    ``excluded`` that matched. Returns segments, report and ``{source id: participant}``.
+    ``excluded`` that matched. ``matched``, when given, is filled with source id ->
+    (participant id, whether the source holds the original transcript). Returns
+    segments, report and ``{source id: participant}``.
     """
     import pandas as pd
 
@@ -282,6 +438,9 @@ def _attach_coding(imported, texts: dict[str, str], project: Path, originals=Non
         owners[sid] = pid
         seg = imported.segments[imported.segments["source_id"] == sid].copy()
         seg["source_id"] = pid
+        if matched is not None:
+            matched[sid] = (pid, text != texts[pid] and pid in originals
+                            and text == originals[pid])
         if how == "text content" or name != pid:
             rows.append(("info", name, "source matched to participant", f"{pid} by {how}"))
         if text == texts[pid]:
@@ -359,7 +518,7 @@ def _unite_projects(attached):
         project, imported, segments, report = attached[0]
         return (dataclasses.replace(imported, segments=segments), segments, report,
                 {c: project for c in imported.codes["code_id"]})
-    codes, origin, by_name, reports, pieces = [], {}, {}, [], []
+    codes, origin, by_name, reports, pieces, memos = [], {}, {}, [], [], []
     for project, imported, segments, report in attached:
         own = {}
         for row in imported.codes.itertuples(index=False):
@@ -385,6 +544,8 @@ def _unite_projects(attached):
             if origin[code["code_id"]] == project:
                 code["parent_id"] = own.get(code["parent_id"], code["parent_id"])
         pieces.append(segments.assign(code_id=segments["code_id"].map(own)))
+        memos.append(imported.memos.assign(code_id=imported.memos["code_id"].map(
+            lambda c: own.get(c, c))))
         reports.append(pd.DataFrame([("info", project.name, "coding project",
                                       f"{len(segments)} segment(s) on "
                                       f"{segments['source_id'].nunique()} transcript(s)")],
@@ -405,7 +566,7 @@ def _unite_projects(attached):
         "kept once; codes of the same name are one code")], columns=reports[0].columns))
     first = attached[0][1]
     united = dataclasses.replace(first, codes=pd.DataFrame(codes, columns=first.codes.columns),
-                                 segments=segments)
+                                 segments=segments, memos=pd.concat(memos, ignore_index=True))
     return united, segments, pd.concat(reports, ignore_index=True), origin
 
 

@@ -3,6 +3,10 @@
 The index page gives the study title, the question each notebook answers with a link to
 the executed notebook rendered as HTML (nbconvert), every figure with its provenance
 (notebook, parameters, input hashes) and the data sets with their sources and licences.
+The "Audit trail" page (``audit.html``) shows the study's inputs with their hashes, the
+coding rounds, the codebook's change log, agreement by round, what the import left out
+and the memos per code (:func:`analysis.audit.audit_sections`), each with the command
+that prints it again.
 
 Every link, image, script and style sheet in the report is local, so that it reads (and
 is checked in a headless browser) offline: nbconvert's "lab" template would load
@@ -186,7 +190,8 @@ def figure_block(png: Path, rel_png: str, notebook_pages: dict[str, str] | None 
 
 
 def build_report(out_dir: Path | None = None, notebooks_dir: Path | None = None,
-                 figures_dir: Path | None = None) -> Path:
+                 figures_dir: Path | None = None, processed_dir: Path | None = None,
+                 study: str = "demo", coders=()) -> Path:
     """Write the report and return the path of its index page.
 
     The report is built in a temporary sibling folder and moved into place at the end,
@@ -198,6 +203,10 @@ def build_report(out_dir: Path | None = None, notebooks_dir: Path | None = None,
         Defaults to ``build/report/``; replaced as a whole.
     notebooks_dir, figures_dir : Path, optional
         Default to ``notebooks/`` and ``figures/``.
+    processed_dir : Path, optional
+        The processed interview study whose audit trail the report shows (default
+        ``data/processed/interviews``); ``study`` and ``coders`` as for
+        :func:`analysis.audit.audit_sections`.
 
     Examples
     --------
@@ -217,6 +226,8 @@ def build_report(out_dir: Path | None = None, notebooks_dir: Path | None = None,
     (work / "figures").mkdir()
     try:
         index = _write_report(work, notebooks_dir, figures_dir)
+        audit_page(work / "audit.html", Path(processed_dir or paths.PROCESSED_INTERVIEWS),
+                   study, coders)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         work.rename(out_dir)
@@ -246,10 +257,54 @@ def _write_report(out_dir: Path, notebooks_dir: Path, figures_dir: Path) -> Path
              f"rebuilt from the data by <code>make all</code>.</p>"
              f"<h2>Notebooks</h2><table><tr><th>notebook</th><th>question</th></tr>"
              f"{''.join(rows)}</table>"
+             f"<h2>Audit trail</h2><p><a href=\"audit.html\">Audit trail</a>: the "
+             f"inputs with their hashes, the coding rounds, how the codebook changed, "
+             f"agreement by round, what was left out and the memos per code.</p>"
              f"<h2>Figures</h2>{''.join(figs) or '<p>No figures yet.</p>'}"
              f"<h2>Data sets</h2><table><tr><th>folder</th><th>what</th><th>source</th>"
              f"<th>licence</th></tr>{data}</table></body></html>\n")
     return atomic_write(out_dir / "index.html", index)
+
+
+def audit_page(out: Path, processed: Path, study: str = "demo", coders=()) -> Path:
+    """Write the "Audit trail" page of the processed study in ``processed``.
+
+    A study processed before the audit trail existed gets a page that says so.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> page = audit_page(Path(tempfile.mkdtemp()) / "audit.html", Path("no/such/folder"))
+    >>> "no audit trail" in page.read_text(encoding="utf-8")
+    True
+    """
+    from ..audit import audit_sections, load_audit
+
+    head = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<link rel=\"icon\" href=\"data:,\"><title>Audit trail</title>"
+            f"<style>{_CSS}section table{{font-size:.8em}}</style></head><body>"
+            f"<p><a href=\"index.html\">&#8592; Report index</a></p><h1>Audit trail</h1>")
+    if not (processed / "audit" / "rounds.csv").is_file():
+        body = (f"<p class=\"missing\">The processed study <code>{_e(paths.relative(processed))}"
+                f"</code> has no audit trail: run <code>make processed</code>.</p>")
+        return atomic_write(out, head + body + "</body></html>\n")
+    from ..processed import load_interviews
+
+    interviews = load_interviews(processed)
+    sections = audit_sections(load_audit(processed), interviews.texts, interviews.codes,
+                              coders, study)
+    toc = "".join(f'<li><a href="#{_e(s.key)}">{_e(s.title)}</a></li>' for s in sections)
+    parts = [f"<p>Every number is recomputed from <code>{_e(paths.relative(processed))}</code>"
+             f" by <code>make report</code>; the command under each section prints its table "
+             f"again (<code>make thesis</code> writes the same facts to <code>audit.md</code>)."
+             f"</p><ul>{toc}</ul>"]
+    for s in sections:
+        said = "".join(f"<li>{_e(line)}</li>" for line in s.sentences)
+        table = (s.table.to_html(index=False, border=0, na_rep="", float_format="{:.3f}".format)
+                 if len(s.table) else "<p><i>(none)</i></p>")
+        parts.append(f'<section id="{_e(s.key)}"><h2>{_e(s.title)}</h2><ul>{said}</ul>'
+                     f"<p>Reproduce: <code>{_e(s.command)}</code></p>{table}</section>")
+    return atomic_write(out, head + "".join(parts) + "</body></html>\n")
 
 
 def main(argv: list[str]) -> int:
@@ -262,6 +317,11 @@ def main(argv: list[str]) -> int:
                              "in build/private/report/")
     args = parser.parse_args(argv)
     roots = paths.output_roots(args.study)
-    index = build_report(args.out or roots["report"], roots["notebooks"], roots["figures"])
+    from ..audit import study_coders
+    from ..query import processed_folder
+
+    processed = processed_folder(args.study)
+    index = build_report(args.out or roots["report"], roots["notebooks"], roots["figures"],
+                         processed, args.study, study_coders(args.study))
     print(f"report: {paths.relative(index)}")
     return 0

@@ -49,7 +49,13 @@ CODE_COLUMNS = ["code_id", "guid", "name", "parent_id", "colour", "description",
                 "is_codable", "in_codebook"]
 SOURCE_COLUMNS = ["source_id", "guid", "name", "kind", "offset_unit", "unit_score",
                   "n_chars", "sha256", "path_in_archive"]
-MEMO_COLUMNS = ["memo_id", "target_guid", "target_kind", "source_id", "start", "end", "text"]
+#: A memo: the note's guid (``memo_id``), what it is attached to (the target's guid and
+#: element name: ``Project``, ``Code``, ``TextSource``, ``PlainTextSelection``, ``Coding``,
+#: ``Case``), where that is in a source, the text; then the code a memo on a code or a
+#: coding is about, the note's author (user name), date (``creationDateTime`` as written)
+#: and title (its ``name``). Notes nothing points to (journals) are on the ``Project``.
+MEMO_COLUMNS = ["memo_id", "target_guid", "target_kind", "source_id", "start", "end", "text",
+                "code_id", "author", "date", "title"]
 CASE_COLUMNS = ["case", "variable", "value", "source_ids"]
 
 _SOURCE_KINDS = {"TextSource": "text", "PDFSource": "pdf", "PictureSource": "picture",
@@ -128,6 +134,8 @@ class _State:
                                                                 "memos", "cases")})
     texts: dict = field(default_factory=dict)  # source_id -> normalised text
     notes: dict = field(default_factory=dict)  # note guid -> text
+    note_meta: dict = field(default_factory=dict)  # note guid -> (author, date, title)
+    coding_code: dict = field(default_factory=dict)  # coding guid -> code_id
     taken_sources: set = field(default_factory=set)
     linked_notes: set = field(default_factory=set)  # notes joined to their target by a Link
 
@@ -474,6 +482,9 @@ def _selection_codings(st: _State, found, reading, source_id, text) -> None:
                 st.warn(coding_guid or sel_guid, "coding of an unknown code",
                         f"in {source_id}")
                 continue
+            if coding_guid:  # a memo may hang on the coding: its code and place
+                st.coding_code[_guid(coding_guid)] = code_id
+                st.selection_at[_guid(coding_guid)] = (source_id, s, e)
             seg_rows.append((source_id, code_id, s, e, _coder(st, user, found["users"][k]),
                              text[s:e]))
 
@@ -491,6 +502,9 @@ def _source_codings(st: _State, src, source_id, text) -> None:
                                     _coder(st, coding.get("creatingUser"),
                                            src.get("creatingUser")),
                                     text))
+        if coding.get("guid"):
+            st.coding_code[_guid(coding.get("guid"))] = code_id
+            st.selection_at[_guid(coding.get("guid"))] = (source_id, 0, len(text))
         st.info(coding.get("guid") or source_id, "whole-source coding",
                 f"kept as a segment spanning all of {source_id}")
 
@@ -502,6 +516,11 @@ def _read_notes(st: _State, el) -> None:
         g = _guid(note.get("guid"))
         raw, _, _ = _load_text(st, note, note.get("name") or g)
         st.notes[g] = normalise_newlines(raw or "").strip()
+        user = note.get("creatingUser") or note.get("modifyingUser")
+        st.note_meta[g] = (_coder(st, user) if user else "",
+                           (note.get("creationDateTime") or note.get("modifiedDateTime")
+                            or "").strip(),
+                           (note.get("name") or "").strip())
         if kids(note, "PlainTextSelection"):
             st.info(g, "memo selections not carried over",
                     f"{len(kids(note, 'PlainTextSelection'))} selection(s) in a note")
@@ -516,7 +535,11 @@ def _memo(st: _State, memo_id, target, text) -> None:
     source_id, start, end = st.selection_at.get(target, ("", "", ""))
     if not source_id and kind in _SOURCE_KINDS:
         source_id = st.source_ids.get(target, "")
-    st.rows["memos"].append((memo_id, target, kind, source_id, start, end, text))
+    code_id = (st.code_ids.get(target, "") if kind == "Code"
+               else st.coding_code.get(target, "") if kind == "Coding" else "")
+    author, date, title = st.note_meta.get(memo_id, ("", "", ""))
+    st.rows["memos"].append((memo_id, target, kind, source_id, start, end, text, code_id,
+                             author, date, title))
 
 
 def _read_links(st: _State, el) -> None:

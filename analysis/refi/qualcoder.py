@@ -15,7 +15,11 @@ tables, offsets check and import report are then exactly those of
   confirms the unit against the text (:func:`analysis.refi.read_offsets`); a
   stored ``seltext`` that differs from the text at those positions is a report warning;
 * case and file attributes become case variables, ``case_text`` links cases to sources;
-* source, case, coding and project memos, annotations and journals become memos;
+* source, case, code, category and coding memos, annotations and journals become REFI
+  ``<Note>``s with their owner and date (a ``<NoteRef>`` on what they are about), the
+  project memo the project's description: all reach ``memos`` with author and date. A
+  code's or category's memo is also its definition (its ``<Description>``), as
+  QualCoder's own REFI-QDA export writes it;
 * image (``code_image``) and audio/video (``code_av``) codings are report rows, never
   imported and never dropped silently.
 
@@ -80,6 +84,11 @@ def _guid(kind: str, key) -> str:
 
 def _clean(value) -> str:
     return _NOT_XML.sub("", "" if value is None else str(value))
+
+
+def _when(value) -> str:
+    """QualCoder's ``2024-01-05 10:20:30`` as an ISO date-time (``T`` between)."""
+    return _clean(value).strip().replace(" ", "T", 1)
 
 
 def _database(path: Path) -> Path:
@@ -167,6 +176,13 @@ class _Translator:
         self.report: list[tuple] = []
         self.files: dict[str, bytes] = {}
         self.users: dict[str, str] = {}
+        self.notes: list[tuple] = []  # (guid, title, text, owner, date) of each memo
+
+    def note(self, parent, E, kind, key, title, text, owner, date) -> None:
+        """A memo: a ``<Note>`` (written under ``<Notes>``) and a ``<NoteRef>`` on ``parent``."""
+        g = _guid(f"{kind} memo", key)
+        self.notes.append((g, title, _clean(text), owner, date))
+        E(parent, "NoteRef", targetGUID=g)
 
     def warn(self, item, what, detail=""):
         self.report.append(("warning", str(item), what, detail))
@@ -211,14 +227,14 @@ class _Translator:
         sources = E(root, "Sources")
         self.source_names = {}
         codings = {}
-        for r in d.rows("code_text", "rowid, cid, fid, seltext, pos0, pos1, owner, memo"):
+        for r in d.rows("code_text", "rowid, cid, fid, seltext, pos0, pos1, owner, memo, date"):
             codings.setdefault(r["fid"], []).append(r)
         notes_on = {}
-        for r in d.rows("annotation", "anid, fid, pos0, pos1, memo, owner"):
+        for r in d.rows("annotation", "anid, fid, pos0, pos1, memo, owner, date"):
             notes_on.setdefault(r["fid"], []).append(r)
         tags = {"text": "TextSource", "pdf": "PDFSource", "picture": "PictureSource",
                 "audio": "AudioSource", "video": "VideoSource"}
-        for r in d.rows("source", "id, name, fulltext, mediapath, memo, owner", "id"):
+        for r in d.rows("source", "id, name, fulltext, mediapath, memo, owner, date", "id"):
             name = _clean(r["name"]) or f"source {r['id']}"
             self.source_names[r["id"]] = name
             kind = _media_kind(r["mediapath"])
@@ -228,7 +244,7 @@ class _Translator:
             if self.user(r["owner"]):
                 src.set("creatingUser", self.user(r["owner"]))
             if r["memo"]:
-                E(src, "Description").text = _clean(r["memo"])
+                self.note(src, E, "source", r["id"], name, r["memo"], r["owner"], r["date"])
             values(src, "file", r["id"])
             if kind in {"picture", "audio", "video"} or r["fulltext"] is None:
                 for c in codings.pop(r["id"], []):
@@ -252,21 +268,29 @@ class _Translator:
         linked = {}
         for r in d.rows("case_text", "caseid, fid"):
             linked.setdefault(r["caseid"], set()).add(r["fid"])
-        for r in d.rows("cases", "caseid, name, memo"):
+        for r in d.rows("cases", "caseid, name, memo, owner, date"):
             case = E(cases, "Case", guid=_guid("case", r["caseid"]),
                      name=_clean(r["name"]) or f"case {r['caseid']}")
             if r["memo"]:
-                E(case, "Description").text = _clean(r["memo"])
+                self.note(case, E, "case", r["caseid"], case.get("name"), r["memo"],
+                          r["owner"], r["date"])
             values(case, "case", r["caseid"])
             for fid in sorted(linked.get(r["caseid"], ()), key=str):
                 if fid in self.source_names:
                     E(case, "SourceRef", targetGUID=_guid("source", fid))
 
         notes = E(root, "Notes")
-        for r in d.rows("journal", "jid, name, jentry, owner"):
-            note = E(notes, "Note", guid=_guid("journal", r["jid"]),
-                     name=_clean(r["name"]) or f"journal {r['jid']}")
-            E(note, "PlainTextContent").text = _clean(r["jentry"])
+        for r in d.rows("journal", "jid, name, jentry, owner, date"):
+            self.notes.append((_guid("journal", r["jid"]),
+                               _clean(r["name"]) or f"journal {r['jid']}", _clean(r["jentry"]),
+                               r["owner"], r["date"]))
+        for g, title, text, owner, date in self.notes:
+            note = E(notes, "Note", guid=g, name=title)
+            if self.user(owner):
+                note.set("creatingUser", self.user(owner))
+            if date:
+                note.set("creationDateTime", _when(date))
+            E(note, "PlainTextContent").text = text
         memo = d.con.execute("select memo from project").fetchone()
         if memo and memo[0]:
             E(root, "Description").text = _clean(memo[0])
@@ -276,12 +300,13 @@ class _Translator:
 
     def codes(self, parent, E):
         d = self.d
-        cats = {r["catid"]: r for r in d.rows("code_cat", "catid, name, memo, supercatid")}
+        cats = {r["catid"]: r for r in d.rows("code_cat",
+                                              "catid, name, memo, supercatid, owner, date")}
         kids, codes_in = {}, {}
         for catid, r in cats.items():
             sup = r["supercatid"] if r["supercatid"] in cats and r["supercatid"] != catid else None
             kids.setdefault(sup, []).append(catid)
-        for r in d.rows("code_name", "cid, name, memo, catid, color"):
+        for r in d.rows("code_name", "cid, name, memo, catid, color, owner, date"):
             codes_in.setdefault(r["catid"] if r["catid"] in cats else None, []).append(r)
         placed = set()
 
@@ -293,6 +318,8 @@ class _Translator:
                     code.set("color", _clean(r["color"]))
                 if r["memo"]:
                     E(code, "Description").text = _clean(r["memo"])
+                    self.note(code, E, "code", r["cid"], code.get("name"), r["memo"],
+                              r["owner"], r["date"])
             for sub in kids.get(catid, []):
                 if sub not in placed:
                     category(el, sub)
@@ -304,6 +331,8 @@ class _Translator:
                     isCodable="false")
             if r["memo"]:
                 E(cat, "Description").text = _clean(r["memo"])
+                self.note(cat, E, "category", catid, cat.get("name"), r["memo"],
+                          r["owner"], r["date"])
             add(cat, catid)
 
         add(parent, None)
@@ -336,13 +365,14 @@ class _Translator:
                 coding.set("creatingUser", owner)
             E(coding, "CodeRef", targetGUID=_guid("code", c["cid"]))
             if c["memo"]:
-                E(sel, "Description").text = _clean(c["memo"])
+                self.note(coding, E, "coding", c["rowid"], name, c["memo"], c["owner"],
+                          c["date"])
         for a in annotations:
             if not a["memo"]:
                 continue
             sel = E(text_el, "PlainTextSelection", guid=_guid("annotation", a["anid"]),
                     startPosition=str(a["pos0"]), endPosition=str(a["pos1"]))
-            E(sel, "Description").text = _clean(a["memo"])
+            self.note(sel, E, "annotation", a["anid"], name, a["memo"], a["owner"], a["date"])
 
     def media(self):
         kinds = {r["id"]: _media_kind(r["mediapath"])
