@@ -183,6 +183,15 @@ def _starts_of_words(text: str) -> np.ndarray:
     return starts
 
 
+def case_label(*parts) -> str:
+    """A participant as a row label: its id and attributes, the empty ones left out.
+
+    >>> case_label("P01", "meso", "ccg_it_lead"), case_label("board_2017", "meso", "")
+    ('P01 · meso · ccg_it_lead', 'board_2017 · meso')
+    """
+    return " · ".join(str(p) for p in parts if str(p).strip() and str(p) != "nan")
+
+
 def shorten(text: str, limit: int) -> str:
     """One line, at most ``limit`` characters, cut at a word boundary with an ellipsis.
 
