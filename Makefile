@@ -4,6 +4,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
+# Independent steps (the two build stages, the notebooks) run in parallel, one job per
+# core, unless make is given -j itself (GNU make 4.3 does not show a command-line -j
+# here, but it wins over this default). Sub-makes share their parent's jobs.
+NPROC := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+MAKEFLAGS += -j$(NPROC)
+endif
+
 # Reproducibility: the same environment for every step, notebook kernels included.
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
@@ -139,7 +147,8 @@ processed: $(PROCESSED_STAMPS) ## rebuild data/processed/ from data/raw/ (STUDY=
 $(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(BUILD_DEPS) $(PKG_RESOURCES) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	@# one processed study at a time: building this one makes the other's stamp stale
-	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
+	@# (the notebooks that read it depend on this stamp: they re-run, the others need not)
+	@rm -f $(STAMPS)/interviews-* $(STAMPS)/privacy-check
 	$(STUDY_ENV) $(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
@@ -152,12 +161,24 @@ fetch-documents: env ## download the manifest's documents not shipped here (need
 	$(PY) -m analysis documents fetch
 
 # ---------------------------------------------------------------- notebooks and figures
+# Notebooks whose inputs changed run, as many at a time as make has jobs (one per core
+# by default), each printing one line when it is done; this target then says how many
+# ran at a time (JOBS: the -j of this make, read in a recipe, where MAKEFLAGS holds it).
+JOBS = $(if $(filter -j%,$(MAKEFLAGS)),$(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),unlimited),1)
 notebooks: $(NB_STAMPS) ## execute every notebook in place with its default parameters
+	@echo "notebooks: $(words $(NB_STAMPS)) up to date; make ran $(JOBS) jobs at a time on $(NPROC) cores"
 figures: notebooks ## write every figure (figures/*.png, *.svg and provenance sidecars)
 
-$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
+# A notebook waits for, and re-runs after, only the build stage whose output it reads
+# (written to $(NB_DEPS_MK) with its modules; until then, both). A private study's run
+# also takes parameters from its study.yml.
+STUDY_SETTINGS := $(if $(filter private,$(STUDY)),$(wildcard $(STUDY_DIR)/study.yml))
+ifndef NB_READS_KNOWN
+$(NB_STAMPS): $(PROCESSED_STAMPS)
+endif
+$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(CODEBOOK) $(STUDY_SETTINGS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
+	@$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@
 
 # ---------------------------------------------------------------- checks

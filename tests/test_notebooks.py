@@ -41,6 +41,32 @@ def test_running_twice_gives_identical_bytes(tmp_path):
     assert "".join(outputs[0]["text"]) == "42\n"  # 2 * 21
 
 
+def test_declared_parameters_are_read_past_comments_with_brackets(tmp_path):
+    # The names below are the cell's assignments, read off it by eye; papermill's own
+    # inspection skipped `tiers` and `pattern` here (their comments hold "[]", "=" and
+    # parentheses), so a private study's values for them were dropped.
+    nb = new_notebook()
+    nb.cells = [new_code_cell("import os", id="c0"),
+                new_code_cell('codes = ["th_a"]   # codes shown\n'
+                              'tiers = ["meso"]   # tiers included ([] = all)\n'
+                              '%matplotlib inline\n'
+                              'pattern = ""       # regular expression ("" = any)\n'
+                              'top_n: int = 5\n', id="c1", metadata={"tags": ["parameters"]}),
+                new_code_cell("later = 1", id="c2")]
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    assert notebooks.declared_parameters(tmp_path / "p.ipynb") == [
+        "codes", "tiers", "pattern", "top_n"]
+
+
+def test_runner_logs_nothing_but_one_line_per_notebook(tmp_path, capfd):
+    nb = _tiny(tmp_path / "tiny.ipynb")
+    assert notebooks.main(["run", str(nb)]) == 0
+    out, err = capfd.readouterr()
+    # no kernel warnings (plain TCP), no papermill messages: the one line "executed ... in N s"
+    assert err == ""
+    assert len(out.splitlines()) == 1 and out.startswith("executed ") and out.endswith(" s\n")
+
+
 def test_fingerprint_depends_on_the_modules_loaded():
     # Same modules, same digest; a different set of modules, a different digest.
     a = notebooks.fingerprint(["analysis.paths", "analysis.errors"])
