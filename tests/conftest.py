@@ -28,10 +28,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def repository_template(tmp_path_factory) -> Path:
-    """This repository as a fresh git repository, copied once per session (per worker)."""
+    """This repository as a fresh git repository, copied and prepared once per session
+    (:func:`_private_build.shared_template`): under xdist, the workers' temporary
+    folders share a parent that is this session's own."""
     if not (_private_build.VENV / "bin" / "python").is_file():
         pytest.skip("no .venv: run make env")
-    return _private_build.copy_repository(tmp_path_factory.mktemp("template") / "repo")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return _private_build.shared_template(shared / "repository-template")
 
 
 @pytest.fixture(scope="session")

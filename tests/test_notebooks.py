@@ -58,6 +58,7 @@ def test_declared_parameters_are_read_past_comments_with_brackets(tmp_path):
         "codes", "tiers", "pattern", "top_n"]
 
 
+@pytest.mark.slow
 def test_runner_logs_nothing_but_one_line_per_notebook(tmp_path, capfd):
     nb = _tiny(tmp_path / "tiny.ipynb")
     assert notebooks.main(["run", str(nb)]) == 0
@@ -65,6 +66,21 @@ def test_runner_logs_nothing_but_one_line_per_notebook(tmp_path, capfd):
     # no kernel warnings (plain TCP), no papermill messages: the one line "executed ... in N s"
     assert err == ""
     assert len(out.splitlines()) == 1 and out.startswith("executed ") and out.endswith(" s\n")
+
+
+@pytest.mark.slow
+def test_a_parameter_whose_comment_holds_equals_signs_is_passed_quietly(tmp_path, capfd):
+    nb = new_notebook()
+    nb.cells = [new_code_cell('tiers = ["meso"]   # tiers included ([] = all)', id="c0",
+                              metadata={"tags": ["parameters"]}),
+                new_code_cell("print(tiers)", id="c1")]
+    nb.metadata["kernelspec"] = {"name": notebooks.KERNEL_NAME, "display_name": "Python",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    notebooks.run(tmp_path / "p.ipynb", parameters={"tiers": []})
+    out = json.loads((tmp_path / "p.ipynb").read_text())["cells"][-1]["outputs"]
+    assert "".join(out[0]["text"]) == "[]\n"  # the value passed, not the default
+    assert capfd.readouterr().err == ""  # no "Unable to parse line", "unknown parameter"
 
 
 def test_fingerprint_depends_on_the_modules_loaded():

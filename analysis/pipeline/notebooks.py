@@ -93,8 +93,15 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
     further cell but the colophon, so it ends cleanly instead of failing half-way.
     """
     skip_iri_checker()
+    import logging
+
     import nbformat
     import papermill as pm
+
+    # papermill checks the parameters passed against those it reads off the parameters
+    # cell, and cannot read a line whose comment holds "=" (07's): one warning each.
+    # Only declared parameters are ever passed (declared_parameters reads them right).
+    logging.getLogger("papermill").setLevel(logging.ERROR)
 
     notebook = Path(notebook).resolve()
     output = Path(output).resolve() if output else notebook
