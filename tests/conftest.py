@@ -16,13 +16,15 @@ os.environ.setdefault("TZ", "UTC")
 
 def pytest_collection_modifyitems(config, items):
     # `make test` hands out whole files (--dist loadfile, --no-loadscope-reorder) in
-    # collection order: the longest go first (files whose every test is ``slow``: the
-    # end-to-end builds and JupyterLab; then the notebooks), so that no worker starts a
-    # long file last while the other waits. Within a file the order is kept.
+    # collection order: the longest go first (files with a ``slow`` or ``browser`` test:
+    # the end-to-end builds, JupyterLab, Chromium, the property tests; then the
+    # notebooks), so that no worker starts a long file last while the other waits.
+    # Within a file the order is kept.
     rank: dict = {}
     for item in items:
-        cost = 0 if item.get_closest_marker("slow") else 1 if item.path.suffix == ".ipynb" else 2
-        rank[item.path] = cost if item.path not in rank else max(rank[item.path], cost)
+        long = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        cost = 0 if long else 1 if item.path.suffix == ".ipynb" else 2
+        rank[item.path] = min(rank.get(item.path, cost), cost)
     items.sort(key=lambda item: rank[item.path])  # stable: files keep their order
 
 
