@@ -400,7 +400,7 @@ def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40
     left = _gather(chars, np.maximum(g_start - width, base), g_start)
     right = _gather(chars, g_end, np.minimum(g_end + width, index.char_base[doc + 1]))
     match = _gather(chars, g_start, g_end)
-    return pd.DataFrame({
+    columns = {
         "term": pd.Series(np.asarray(list(terms), dtype=object)[term_no], dtype=str),
         "document": pd.Series(index.documents["document"].to_numpy(dtype=object)[doc],
                               dtype=str),
@@ -408,7 +408,9 @@ def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40
         "left": pd.Series(left, dtype=str),
         "match": pd.Series(match, dtype=str),
         "right": pd.Series(right, dtype=str),
-    })
+    }
+    # every column was made here and is shared with nothing: no copy (a tenth of the time)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _group_codes(index: Index, by: str) -> tuple[np.ndarray, np.ndarray]:
