@@ -342,9 +342,12 @@ def _gather(chars: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         for i in np.flatnonzero(~fits).tolist():
             picked[i, :length[i]] = chars[lo[i]:hi[i]]
     points = picked.astype(np.uint32)
-    short = np.flatnonzero(length < width)
-    if len(short):
-        points[short] *= np.arange(width) < length[short, None]
+    short = length < width
+    if short.sum() * 4 > len(lo):  # many short strings (matches): cut every row at once
+        points *= np.arange(width) < length[:, None]
+    elif short.any():  # a few (contexts at a document's edge): cut only those
+        rows = np.flatnonzero(short)
+        points[rows] *= np.arange(width) < length[rows, None]
     return points.view(f"<U{width}").ravel()
 
 
