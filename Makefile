@@ -193,7 +193,8 @@ privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, f
 # worker each (--dist loadfile), so a notebook's cells run in order in one kernel and a
 # file's module fixtures are made once; tests/conftest.py hands out the longest first.
 # tests/early_imports.py, loaded before the other plugins, spares every pytest process an
-# import that compiles a grammar. TEST_WORKERS=1 runs it in one process.
+# import that compiles a grammar; the figure comparison needs none of the plugins (a second
+# and more of imports). TEST_WORKERS=1 runs the first step in one process.
 TEST_WORKERS ?= auto
 test: env ## unit tests, nbval (strict) over the demo notebooks, every figure compared; STUDY=private also checks build/private/notebooks/
 	@figs=$$(mktemp -d) && tables=$$(mktemp -d) && trap 'rm -rf "$$figs" "$$tables"' EXIT && \
@@ -201,10 +202,11 @@ test: env ## unit tests, nbval (strict) over the demo notebooks, every figure co
 	ANALYSIS_FIGURES=$$figs ANALYSIS_TABLES=$$tables $(PY) -m pytest tests analysis --doctest-modules \
 	  --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  -p tests.early_imports -p no:cacheprovider $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) && \
-	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p tests.early_imports -p no:cacheprovider
+	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider \
+	  -p no:nbval -p no:xdist -p no:hypothesispytest -p no:anyio
 ifeq ($(STUDY),private)
 	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p tests.early_imports -p no:cacheprovider
 endif
 
 # Address and token on the command line, so that a ~/.jupyter setting (ip='*', an empty
