@@ -170,13 +170,23 @@ notebooks: $(NB_STAMPS) ## execute every notebook in place with its default para
 figures: notebooks ## write every figure (figures/*.png, *.svg and provenance sidecars)
 
 # A notebook waits for, and re-runs after, only the build stage whose output it reads
-# (written to $(NB_DEPS_MK) with its modules; until then, both). A private study's run
-# also takes parameters from its study.yml.
-STUDY_SETTINGS := $(if $(filter private,$(STUDY)),$(wildcard $(STUDY_DIR)/study.yml))
+# (written to $(NB_DEPS_MK) with its modules; until then, both).
 ifndef NB_READS_KNOWN
 $(NB_STAMPS): $(PROCESSED_STAMPS)
 endif
-$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(CODEBOOK) $(STUDY_SETTINGS) $(VENV)/.stamp
+ifeq ($(STUDY),private)
+# A private study's notebook runs with parameters from study.yml and from the processed
+# interviews (the coders and tiers present). One command writes each notebook's to
+# $(STAMPS)/params-<notebook>.json, rewriting only those that changed: a notebook re-runs
+# when its own parameters change, not whenever study.yml or the coding does.
+NB_PARAMS := $(STAMPS)/params-%.json
+$(STAMPS)/params.checked: $(NOTEBOOKS) $(STAMPS)/interviews-$(STUDY) $(PKG) $(VENV)/.stamp
+	@$(STUDY_ENV) $(PY) -m analysis notebook parameters $(NOTEBOOKS) --study $(STUDY) --out $(STAMPS)
+	@touch $@
+# (named, not a pattern: make would delete the files it made by a pattern as intermediate)
+$(patsubst notebooks/%.ipynb,$(STAMPS)/params-%.json,$(NOTEBOOKS)): $(STAMPS)/params.checked ;
+endif
+$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(CODEBOOK) $(NB_PARAMS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	@$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@

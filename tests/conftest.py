@@ -59,7 +59,7 @@ def build_private_study(tmp_path_factory, repository_template):
         if name not in built:
             repo = _private_build.clone(repository_template,
                                         tmp_path_factory.mktemp(f"private-{name}") / "repo")
-            study = write_study(repo / "data/raw/private")
+            study = write_study(repo / "data/raw/private")  # an empty folder
             built[name] = _private_build.PrivateBuild(
                 repo, study, _private_build.make(repo, "all", "STUDY=private"))
         return built[name]

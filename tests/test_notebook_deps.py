@@ -21,7 +21,7 @@ def _write(root, files):
 
 
 def _notebook(path, cells, parameters=None):
-    """A notebook of ``cells`` (kind, source); ``parameters``: the source of a tagged cell first."""
+    """A notebook of ``cells`` (kind, source), after a ``parameters`` cell when one is given."""
     tagged = [{"cell_type": "code", "source": parameters, "metadata": {"tags": ["parameters"]}}]
     path.write_text(json.dumps({"cells": (tagged if parameters else []) + [
         {"cell_type": kind, "source": source, "metadata": {}} for kind, source in cells],

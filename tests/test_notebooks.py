@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -81,6 +82,33 @@ def test_a_parameter_whose_comment_holds_equals_signs_is_passed_quietly(tmp_path
     out = json.loads((tmp_path / "p.ipynb").read_text())["cells"][-1]["outputs"]
     assert "".join(out[0]["text"]) == "[]\n"  # the value passed, not the default
     assert capfd.readouterr().err == ""  # no "Unable to parse line", "unknown parameter"
+
+
+def test_parameters_files_are_rewritten_only_when_they_change(tmp_path):
+    # Over the demo's processed study (its coders are coder_a and coder_b): 01 and 03
+    # declare nothing the study fills in, so their files say {}; the files are written
+    # once, then only the one whose parameters study.yml changes is rewritten.
+    from analysis.study import Study
+
+    def study(parameters):
+        return Study(Path("."), Path("p"), Path("k"), Path("."), coders=("coder_a", "coder_b"),
+                     parameters=parameters)
+
+    nbs = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+    first = notebooks.write_parameters(nbs, study({}), tmp_path)
+    assert sorted(p.name for p in first) == [f"params-{nb.stem}.json" for nb in nbs]
+    record = json.loads((tmp_path / "params-01_strategy_timeline.json").read_text())
+    assert record == {"notebook": "01_strategy_timeline", "parameters": {}, "stop": None}
+    assert json.loads((tmp_path / "params-06_coding_reliability.json").read_text())[
+        "parameters"] == {"coders": ["coder_a", "coder_b"]}
+    assert notebooks.write_parameters(nbs, study({}), tmp_path) == []
+    # start_year for 01; n_boot for every notebook, but only 05 and 06 declare it
+    again = notebooks.write_parameters(
+        nbs, study({"01_strategy_timeline": {"start_year": 2000}, "all": {"n_boot": 50}}),
+        tmp_path)
+    assert [p.name for p in again] == ["params-01_strategy_timeline.json",
+                                       "params-05_policy_practice_alignment.json",
+                                       "params-06_coding_reliability.json"]
 
 
 def test_fingerprint_depends_on_the_modules_loaded():

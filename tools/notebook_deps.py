@@ -5,14 +5,14 @@ changes, and only then. This script reads each notebook's code cells and each mo
 ``analysis`` with :mod:`ast`, follows every ``import`` and ``from ... import`` of the
 package (those inside functions too: they run when the function is called), and writes
 one prerequisite line per notebook, plus ``BUILD_DEPS`` for the stamps of
-``python -m analysis build``. It also writes which processed data each notebook reads
-(:func:`notebook_reads`), so that a notebook waits for, and re-runs after, only the
-build stage whose output it reads: the timeline notebook runs while the study is
-being built, and a re-exported coding project does not re-run the document analysis. Importing ``analysis.a.b`` runs ``analysis/__init__.py`` and
+``python -m analysis build``. Importing ``analysis.a.b`` runs ``analysis/__init__.py`` and
 ``analysis/a/__init__.py`` as well, so those count. A module that imports by name at run
 time (``importlib.import_module``) could reach any module: it makes its dependant
-depend on the whole package. Only the standard library is needed, so ``make`` can run
-it before ``.venv`` exists.
+depend on the whole package. It also writes which processed data each notebook reads
+(:func:`notebook_reads`), so that a notebook waits for, and re-runs after, only the
+build stage whose output it reads: the timeline notebook runs while the study is being
+built, and a re-exported coding project does not re-run the document analysis. Only the
+standard library is needed, so ``make`` can run it before ``.venv`` exists.
 
 Usage: ``python tools/notebook_deps.py OUT.mk NOTEBOOK.ipynb...`` (run by ``make``).
 """
@@ -197,7 +197,7 @@ def makefile(notebooks: list[Path], root: Path = ROOT) -> str:
     for nb in sorted(notebooks):
         deps = " \\\n  ".join(notebook_deps(nb, root))
         lines.append(f"$(STAMPS)/nb-{Path(nb).stem}: {deps}\n")
-    lines.append("# The processed data each notebook reads: the stamp of the build stage that writes it.")
+    lines.append("# The processed data each notebook reads: the stamp of the stage that builds it.")
     stamps = {"interviews": "$(STAMPS)/interviews-$(STUDY)", "documents": "$(STAMPS)/documents"}
     for nb in sorted(notebooks):
         reads = " ".join(stamps[kind] for kind in notebook_reads(nb))

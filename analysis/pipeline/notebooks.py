@@ -270,6 +270,32 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     return {k: v for k, v in values.items() if k in declared}
 
 
+def write_parameters(notebooks: list[os.PathLike | str], study,
+                     out: os.PathLike | str) -> list[Path]:
+    """Write each notebook's run on ``study`` to ``out/params-<notebook>.json``: its
+    parameters (:func:`study_parameters`) and why it stops (:func:`why_not`, or null).
+
+    A file is rewritten only when what it says changes, so that ``make``, for which a
+    notebook depends on its file, re-runs a notebook when its own parameters change and
+    not whenever ``study.yml`` or the processed study does. Returns the files rewritten.
+    """
+    import json
+
+    from ..io import atomic_write
+
+    written = []
+    for nb in notebooks:
+        parameters = study_parameters(nb, study)
+        record = {"notebook": Path(nb).stem, "parameters": parameters,
+                  "stop": why_not(nb, parameters)}
+        text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        path = Path(out) / f"params-{Path(nb).stem}.json"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis notebook")
     sub = parser.add_subparsers(dest="action", required=True)
@@ -278,7 +304,17 @@ def main(argv: list[str]) -> int:
     p_run.add_argument("--study", default="demo", choices=["demo", "private"],
                        help="private: run with the study's parameters and write the "
                             "executed notebook to build/private/notebooks/")
+    p_par = sub.add_parser("parameters", help="write each notebook's parameters for a "
+                                              "private study (only those that changed)")
+    p_par.add_argument("notebooks", nargs="+", type=Path)
+    p_par.add_argument("--study", default="private", choices=["private"])
+    p_par.add_argument("--out", type=Path, required=True, help="folder of params-*.json")
     args = parser.parse_args(argv)
+    if args.action == "parameters":
+        from ..study import load_study
+
+        write_parameters(args.notebooks, load_study(paths.study_dir(args.study)), args.out)
+        return 0
     for nb in args.notebooks:
         started = time.perf_counter()
         if args.study == "demo":
