@@ -4,6 +4,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
+# Independent steps (the two build stages, the notebooks) run in parallel, one job per
+# core, unless make is given -j itself (GNU make 4.3 does not show a command-line -j
+# here, but it wins over this default). Sub-makes share their parent's jobs.
+NPROC := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+MAKEFLAGS += -j$(NPROC)
+endif
+
 # Reproducibility: the same environment for every step, notebook kernels included.
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
@@ -141,7 +149,8 @@ processed: $(PROCESSED_STAMPS) ## rebuild data/processed/ from data/raw/ (STUDY=
 $(STAMPS)/interviews-$(STUDY): $(INTERVIEWS_IN) $(CODEBOOK) $(BUILD_DEPS) $(PKG_RESOURCES) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
 	@# one processed study at a time: building this one makes the other's stamp stale
-	@rm -f $(STAMPS)/interviews-* $(STAMPS)/nb-* $(STAMPS)/privacy-check
+	@# (the notebooks that read it depend on this stamp: they re-run, the others need not)
+	@rm -f $(STAMPS)/interviews-* $(STAMPS)/privacy-check
 	$(STUDY_ENV) $(PY) -m analysis build interviews --study $(STUDY)
 	@touch $@
 
@@ -154,12 +163,34 @@ fetch-documents: env ## download the manifest's documents not shipped here (need
 	$(PY) -m analysis documents fetch
 
 # ---------------------------------------------------------------- notebooks and figures
+# Notebooks whose inputs changed run, as many at a time as make has jobs (one per core
+# by default), each printing one line when it is done; this target then says how many
+# ran at a time (JOBS: the -j of this make, read in a recipe, where MAKEFLAGS holds it).
+JOBS = $(if $(filter -j%,$(MAKEFLAGS)),$(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),unlimited),1)
 notebooks: $(NB_STAMPS) ## execute every notebook in place with its default parameters
+	@echo "notebooks: $(words $(NB_STAMPS)) up to date; make ran $(JOBS) jobs at a time on $(NPROC) cores"
 figures: notebooks ## write every figure (figures/*.png, *.svg and provenance sidecars)
 
-$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(PROCESSED_STAMPS) $(VENV)/.stamp
+# A notebook waits for, and re-runs after, only the build stage whose output it reads
+# (written to $(NB_DEPS_MK) with its modules; until then, both).
+ifndef NB_READS_KNOWN
+$(NB_STAMPS): $(PROCESSED_STAMPS)
+endif
+ifeq ($(STUDY),private)
+# A private study's notebook runs with parameters from study.yml and from the processed
+# interviews (the coders and tiers present). One command writes each notebook's to
+# $(STAMPS)/params-<notebook>.json, rewriting only those that changed: a notebook re-runs
+# when its own parameters change, not whenever study.yml or the coding does.
+NB_PARAMS := $(STAMPS)/params-%.json
+$(STAMPS)/params.checked: $(NOTEBOOKS) $(STAMPS)/interviews-$(STUDY) $(PKG) $(VENV)/.stamp
+	@$(STUDY_ENV) $(PY) -m analysis notebook parameters $(NOTEBOOKS) --study $(STUDY) --out $(STAMPS)
+	@touch $@
+# (named, not a pattern: make would delete the files it made by a pattern as intermediate)
+$(patsubst notebooks/%.ipynb,$(STAMPS)/params-%.json,$(NOTEBOOKS)): $(STAMPS)/params.checked ;
+endif
+$(STAMPS)/nb-%: notebooks/%.ipynb $(PKG_RESOURCES) $(TIMELINE) $(CODEBOOK) $(NB_PARAMS) $(VENV)/.stamp
 	@mkdir -p $(STAMPS)
-	$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
+	@$(STUDY_ENV) $(PY) -m analysis notebook run $< --study $(STUDY)
 	@touch $@
 
 # ---------------------------------------------------------------- checks
@@ -177,18 +208,21 @@ privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, f
 # with nbval. The first step runs on every core (pytest-xdist): whole files go to one
 # worker each (--dist loadfile), so a notebook's cells run in order in one kernel and a
 # file's module fixtures are made once; tests/conftest.py hands out the longest first.
-# TEST_WORKERS=1 runs it in one process.
+# tests/early_imports.py, loaded before the other plugins, spares every pytest process an
+# import that compiles a grammar; the figure comparison needs none of the plugins (a second
+# and more of imports). TEST_WORKERS=1 runs the first step in one process.
 TEST_WORKERS ?= auto
 test: env ## unit tests, nbval (strict) over the demo notebooks, every figure compared; STUDY=private also checks build/private/notebooks/
 	@figs=$$(mktemp -d) && tables=$$(mktemp -d) && trap 'rm -rf "$$figs" "$$tables"' EXIT && \
 	echo "figures of this run: $$figs" && \
 	ANALYSIS_FIGURES=$$figs ANALYSIS_TABLES=$$tables $(PY) -m pytest tests analysis --doctest-modules \
 	  --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  -p no:cacheprovider $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) && \
-	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider
+	  -p tests.early_imports -p no:cacheprovider $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) && \
+	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider \
+	  -p no:nbval -p no:xdist -p no:hypothesispytest -p no:anyio
 ifeq ($(STUDY),private)
 	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p tests.early_imports -p no:cacheprovider
 endif
 
 # Address and token on the command line, so that a ~/.jupyter setting (ip='*', an empty
@@ -212,8 +246,8 @@ report: env privacy-check ## HTML report in build/report/ (STUDY=private: build/
 	$(PY) -m analysis privacy check --root $(REPORT_DIR)
 	@echo "report checked for identifiers: done"
 
-bench: env ## scale benchmark (SCALE=0.05 for a quick run; BEFORE=old.json to compare); writes bench/results.json on a full run
-	$(PY) bench/run.py $(if $(SCALE),--scale $(SCALE) --out build/bench_results.json) $(if $(BEFORE),--before $(BEFORE))
+bench: env ## scale benchmark (SCALE=0.05 quick; BEFORE=old.json to compare; SCALES="0.25 0.5 1 2": growth, bench/scaling.json)
+	$(PY) bench/run.py $(if $(SCALES),--scales $(SCALES),$(if $(SCALE),--scale $(SCALE) --out build/bench_results.json) $(if $(BEFORE),--before $(BEFORE)))
 
 chromium: ## install Debian's chromium and chromium-driver when missing (browser tests)
 	bash tools/install_chromium.sh

@@ -148,6 +148,10 @@ class Index:
         The normalised term of each term id.
     term_ids, doc_of, starts, ends : numpy.ndarray
         Per token, in corpus order: term id, document number, and offsets in its text.
+    chars, char_base : numpy.ndarray
+        Every text's code points, concatenated in document order, as contexts show
+        them (tabs and line breaks as spaces), in the smallest unsigned integer type
+        that holds them; and where each document starts in them.
     """
 
     documents: pd.DataFrame
@@ -156,20 +160,11 @@ class Index:
     doc_of: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
-    chars: np.ndarray  # every text's code points, concatenated (uint32)
+    chars: np.ndarray  # every text's code points as contexts show them (uint8, 16 or 32)
     char_base: np.ndarray  # offset of each document in ``chars``
     _lookup: dict = field(repr=False)
     _postings: tuple = field(repr=False)
     _stems: dict = field(default_factory=dict, repr=False)
-    _shown: np.ndarray | None = field(default=None, repr=False)
-
-    def shown_chars(self) -> np.ndarray:
-        """``chars`` with tabs and line breaks as spaces, as contexts show them (made once)."""
-        if self._shown is None:
-            shown = self.chars.copy()
-            shown[(shown == 10) | (shown == 13) | (shown == 9)] = 32
-            self._shown = shown
-        return self._shown
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -201,6 +196,17 @@ def _csr(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
     return order, ptr
 
 
+def _doc_tokens(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The normalised tokens of one text with their offsets into it."""
+    lowered = _normalise(text)
+    # Lower-casing can change the length of a few characters (e.g. U+0130); only
+    # then tokenise the original and lower each token.
+    if len(lowered) == len(text):
+        return _spans(lowered)
+    toks, s, e = _spans(text)
+    return [_normalise(t) for t in toks], s, e
+
+
 def build_index(texts: Mapping[str, str] | pd.Series,
                 metadata: pd.DataFrame | None = None) -> Index:
     """Tokenise a corpus once and index it.
@@ -227,44 +233,48 @@ def build_index(texts: Mapping[str, str] | pd.Series,
     """
     texts = dict(texts)
     doc_ids = sorted(texts)
-    tokens: list[str] = []
-    starts, ends, counts = [], [], []
-    for doc in doc_ids:
-        text = texts[doc]
-        lowered = _normalise(text)
-        # Lower-casing can change the length of a few characters (e.g. U+0130); only
-        # then tokenise the original and lower each token.
-        if len(lowered) == len(text):
-            toks, s, e = _spans(lowered)
-        else:
-            toks, s, e = _spans(text)
-            toks = [_normalise(t) for t in toks]
-        tokens.extend(toks)
-        starts.append(s)
-        ends.append(e)
-        counts.append(len(toks))
-    codes, uniques = pd.factorize(pd.Series(tokens, dtype=object))
-    term_ids = codes.astype(np.int32)
-    vocabulary = np.asarray(uniques, dtype=object)
     n_chars = np.array([len(texts[d]) for d in doc_ids], dtype=np.int64)
     char_base = np.concatenate([[0], np.cumsum(n_chars)]).astype(np.int64)
-    joined = "".join(texts[d] for d in doc_ids)
-    chars = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    # One document at a time, into arrays allocated once: the strings of a document's
+    # tokens are dropped once numbered (a list of every token of a large corpus takes
+    # hundreds of megabytes), and no per-document pieces wait to be concatenated. The
+    # token arrays are sized for the most tokens the texts can hold (a token and a
+    # separator per two characters); the pages never written take no memory.
+    chars, encoding = _code_points([texts[d] for d in doc_ids])
+    most = int(((n_chars + 1) // 2).sum())
+    term_ids = np.empty(most, dtype=np.int32)
+    starts, ends = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    counts = np.zeros(len(doc_ids), dtype=np.int64)
+    # terms numbered in order of first appearance in the corpus (document order)
+    lookup: dict[str, int] = {}
+    at = 0
+    for d, doc in enumerate(doc_ids):
+        text = texts[doc]
+        points = chars[char_base[d]:char_base[d + 1]]
+        points[:] = np.frombuffer(text.encode(encoding), dtype=chars.dtype)
+        points[(points == 10) | (points == 13) | (points == 9)] = 32  # as contexts show them
+        toks, s, e = _doc_tokens(text)
+        n = counts[d] = len(toks)
+        local, distinct = pd.factorize(np.array(toks, dtype=object))
+        number = np.array([lookup.setdefault(t, len(lookup)) for t in distinct.tolist()],
+                          dtype=np.int32)
+        term_ids[at:at + n] = number[local]
+        starts[at:at + n], ends[at:at + n] = s, e
+        at += n
+    term_ids, starts, ends = term_ids[:at], starts[:at], ends[:at]
+    vocabulary = np.empty(len(lookup), dtype=object)
+    vocabulary[:] = list(lookup)
     documents = pd.DataFrame({"document": pd.Series(doc_ids, dtype=object),
-                              "n_words": np.asarray(counts, dtype=np.int64),
-                              "n_chars": n_chars})
+                              "n_words": counts, "n_chars": n_chars})
     if metadata is not None:
         extra = metadata.reindex(doc_ids)
         for col in extra.columns:
             if col not in documents:
                 documents[col] = extra[col].to_numpy()
     doc_of = np.repeat(np.arange(len(doc_ids), dtype=np.int32), counts)
-    lookup = {t: i for i, t in enumerate(vocabulary)}
     return Index(
         documents=documents, vocabulary=vocabulary, term_ids=term_ids, doc_of=doc_of,
-        starts=np.concatenate(starts) if starts else np.zeros(0, np.int64),
-        ends=np.concatenate(ends) if ends else np.zeros(0, np.int64),
-        chars=chars, char_base=char_base, _lookup=lookup,
+        starts=starts, ends=ends, chars=chars, char_base=char_base, _lookup=lookup,
         _postings=_csr(term_ids, len(vocabulary)),
     )
 
@@ -299,23 +309,46 @@ def _query_hits(index: Index, term: str, use_stems: str | None) -> tuple[np.ndar
     return hits.astype(np.int64), len(words)
 
 
+def _code_points(texts: list[str]) -> tuple[np.ndarray, str]:
+    """An empty array for the code points of ``texts``, in the smallest unsigned type that
+    holds them all (one byte for Latin-1 text, two for the Basic Multilingual Plane,
+    else four, as Python's own strings do), and the encoding that writes into it."""
+    top = max((0 if t.isascii() else int(np.frombuffer(t.encode("utf-32-le"), "<u4").max())
+               for t in texts if t), default=0)
+    dtype, encoding = ((np.uint8, "latin-1") if top < 0x100 else
+                       (np.uint16, "utf-16-le") if top < 0x10000 else (np.uint32, "utf-32-le"))
+    return np.empty(sum(map(len, texts)), dtype=dtype), encoding
+
+
 def _gather(chars: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Strings chars[lo[i]:hi[i]] for many i at once, as a fixed-width Unicode array.
 
-    For each length, ``chars`` is viewed (without a copy) as overlapping strings of that
-    length, one starting at every code point; the slices are then picked from that view
-    by their starts, one block copy each. NumPy pads the shorter strings of the result
-    and drops the padding on reading.
+    ``chars`` is viewed (without a copy) as overlapping records of the longest length,
+    one starting at every code point; the records are picked by their starts in one
+    copy, widened to four-byte code points and cut to each string's length with zeros,
+    which NumPy drops on reading. A record that would run past the end is copied alone.
     """
-    chars = np.ascontiguousarray(chars, dtype="<u4")
     length = hi - lo
-    out = np.zeros(len(lo), dtype=f"<U{max(int(length.max()) if len(lo) else 0, 1)}")
-    for size in np.unique(length[length > 0]).tolist():
-        rows = np.flatnonzero(length == size)
-        strings = np.ndarray((len(chars) - size + 1,), dtype=f"<U{size}", buffer=chars,
-                             strides=(4,))
-        out[rows] = strings[lo[rows]]
-    return out
+    width = max(int(length.max()) if len(lo) else 0, 1)
+    size = chars.dtype.itemsize
+    fits = lo <= len(chars) - width
+    records = np.ndarray((max(len(chars) - width + 1, 0),), dtype=f"V{width * size}",
+                         buffer=chars, strides=(size,))
+    if fits.all():
+        picked = records[lo].view(chars.dtype).reshape(len(lo), width)
+    else:
+        picked = np.zeros((len(lo), width), dtype=chars.dtype)
+        picked[fits] = records[lo[fits]].view(chars.dtype).reshape(-1, width)
+        for i in np.flatnonzero(~fits).tolist():
+            picked[i, :length[i]] = chars[lo[i]:hi[i]]
+    points = picked.astype(np.uint32)
+    short = length < width
+    if short.sum() * 4 > len(lo):  # many short strings (matches): cut every row at once
+        points *= np.arange(width) < length[:, None]
+    elif short.any():  # a few (contexts at a document's edge): cut only those
+        rows = np.flatnonzero(short)
+        points[rows] *= np.arange(width) < length[rows, None]
+    return points.view(f"<U{width}").ravel()
 
 
 def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40,
@@ -366,20 +399,21 @@ def keyword_in_context(index: Index, terms: Sequence[str] | str, width: int = 40
     base = index.char_base[doc]
     start, end = index.starts[hits], index.ends[last]
     g_start, g_end = base + start, base + end
-    chars = index.shown_chars()
+    chars = index.chars  # line breaks already shown as spaces
     left = _gather(chars, np.maximum(g_start - width, base), g_start)
     right = _gather(chars, g_end, np.minimum(g_end + width, index.char_base[doc + 1]))
     match = _gather(chars, g_start, g_end)
-    return pd.DataFrame({
+    columns = {
         "term": pd.Series(np.asarray(list(terms), dtype=object)[term_no], dtype=str),
         "document": pd.Series(index.documents["document"].to_numpy(dtype=object)[doc],
                               dtype=str),
         "offset": start, "end": end,
-        # (from lists: pandas makes a string column from a list twice as fast)
-        "left": pd.Series(left.tolist(), dtype=str),
-        "match": pd.Series(match.tolist(), dtype=str),
-        "right": pd.Series(right.tolist(), dtype=str),
-    })
+        "left": pd.Series(left, dtype=str),
+        "match": pd.Series(match, dtype=str),
+        "right": pd.Series(right, dtype=str),
+    }
+    # every column was made here and is shared with nothing: no copy (a tenth of the time)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _group_codes(index: Index, by: str) -> tuple[np.ndarray, np.ndarray]:

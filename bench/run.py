@@ -473,16 +473,16 @@ def versions() -> dict:
     return out
 
 
-def orchestrate(scale: float, work: Path) -> dict:
+def run_stages(scale: float, work: Path, stages=STAGES) -> tuple[dict, list[dict]]:
+    """Run ``stages`` at ``scale`` in ``work``, each in its own process; their figures."""
     from analysis.progress import progress
 
     params = parameters(scale)
     work.mkdir(parents=True, exist_ok=True)
     (work / "params.json").write_text(json.dumps(params))
-    load_before = os.getloadavg()
     env = {**os.environ, "ANALYSIS_PROGRESS": "0"}
-    stages = []
-    for name, in_pipeline in progress(STAGES, len(STAGES), "bench stages"):
+    out = []
+    for name, in_pipeline in progress(stages, len(stages), f"bench stages, scale {scale:g}"):
         done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--stage", name,
                                "--work", str(work)], env=env)
         if done.returncode:
@@ -490,7 +490,13 @@ def orchestrate(scale: float, work: Path) -> dict:
         figures = json.loads((work / "figures" / f"{name}.json").read_text())
         figures["pipeline"] = in_pipeline
         figures["seconds"] = sum(r["seconds"] for r in figures["rows"])
-        stages.append(figures)
+        out.append(figures)
+    return params, out
+
+
+def orchestrate(scale: float, work: Path) -> dict:
+    load_before = os.getloadavg()
+    params, stages = run_stages(scale, work)
     return summarise(params, stages, load_before, os.getloadavg())
 
 
@@ -679,11 +685,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="an earlier results file (e.g. bench/results.json of the "
                              "commit before a change), recorded under 'before' and compared; "
                              "without it, the 'before' of the results file written is kept")
+    parser.add_argument("--scales", type=float, nargs="+", default=None, metavar="S",
+                        help="run the pipeline (no baselines) at each scale, fit how each "
+                             "stage grows, write bench/scaling.json (bench/scaling.py)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
         return run_stage(args.stage, args.work)
+    if args.scales:
+        if min(args.scales) <= 0:
+            parser.error("--scales must be positive")
+        import scaling
+
+        return scaling.main(args.scales, args.out or HERE / "scaling.json", args.keep)
     if not args.scale > 0:
         parser.error("--scale must be positive")
     work = args.keep or Path(tempfile.mkdtemp(prefix="nhs-it-bench-"))

@@ -3,15 +3,20 @@
 The copy holds this repository's files (tracked and new, not ignored; never
 ``data/raw/private/``) as a fresh git repository, so that ``git status`` there means what
 it means here, and runs this environment's ``.venv`` (never rebuilt in the copy).
-``tests/conftest.py`` makes the copy once per test session (per xdist worker) and clones
-it for each study through its ``build_private_study`` fixture.
+``tests/conftest.py`` makes the copy once per test session (shared by the xdist workers,
+:func:`shared_template`) and clones it for each study through its ``build_private_study``
+fixture. The copy comes with what every private build would otherwise redo alike
+(:func:`prepare_template`): the notebooks' dependency file, the public documents built
+for a private study, and the notebooks that read no interview data.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +56,78 @@ def copy_repository(target: Path) -> Path:
     git(target, "add", "-A")
     git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
     return target
+
+
+#: A study of one short interview: enough for the notebooks that read no interview data
+#: (their outputs depend only on the timeline, the documents and their parameters).
+PLACEHOLDER_STUDY = {
+    "participants.csv": "participant_id,tier,transcript\nX01,meso,X01.txt\n",
+    "identifier_key.csv": "original,replacement\nNobody Here,[Person X]\n",
+    "transcripts/X01.txt": "Interviewer: What changed?\nRespondent: The systems did.\n",
+}
+
+
+def _reads_no_interviews(repo: Path) -> list[str]:
+    """The notebooks whose stamps do not depend on the interviews (tools/notebook_deps.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebook_deps",
+                                                  repo / "tools" / "notebook_deps.py")
+    deps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(deps)
+    return sorted(nb.stem for nb in (repo / "notebooks").glob("*.ipynb")
+                  if "interviews" not in deps.notebook_reads(nb))
+
+
+def prepare_template(repo: Path) -> Path:
+    """Do in the copy, once, the steps of ``make all STUDY=private`` whose outputs are the
+    same for every study: write ``build/notebook-deps.mk``, build the public documents
+    into ``build/private/processed/documents`` and run the notebooks that read no
+    interview data (01 and 03) on a placeholder study. The placeholder is then removed with
+    everything built from it, so every clone builds its own study; make keeps those
+    notebooks' outputs as long as their parameters for the clone's study are the same
+    (``build/private/stamps/params-*.json``) and the files' times are kept. Fails loudly:
+    a test would otherwise see its study's build redo them, or fail for a reason not its
+    own."""
+    notebooks = sorted(str(p.relative_to(repo)) for p in (repo / "notebooks").glob("*.ipynb"))
+    private = repo / "data" / "raw" / "private"
+    for name, text in PLACEHOLDER_STUDY.items():
+        (private / name).parent.mkdir(parents=True, exist_ok=True)
+        (private / name).write_text(text, encoding="utf-8")
+    stamps = repo / "build" / "private" / "stamps"
+    make = ["make", "-C", str(repo), f"VENV={VENV}", "-o", f"{VENV}/.stamp", "STUDY=private"]
+    for step in ([sys.executable, "tools/notebook_deps.py", "build/notebook-deps.mk",
+                  *notebooks],
+                 [*make, "build/private/stamps/documents",
+                  *(f"build/private/stamps/nb-{nb}" for nb in _reads_no_interviews(repo))]):
+        done = run(repo, *step)
+        if done.returncode:
+            raise RuntimeError(f"preparing the repository copy: {' '.join(step)} failed:\n"
+                               f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    shutil.rmtree(private)
+    private.mkdir()
+    shutil.rmtree(repo / "build" / "private" / "processed" / "interviews")
+    for stale in stamps.glob("interviews-*"):
+        stale.unlink()
+    return repo
+
+
+def shared_template(folder: Path) -> Path:
+    """The prepared repository copy in ``folder``, made by the first worker to get here.
+
+    Every xdist worker of a session calls this with the same folder; a lock lets one make
+    the copy while the others wait, and a marker file says it is complete.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    repo, ready = folder / "repo", folder / "ready"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            shutil.rmtree(repo, ignore_errors=True)  # a half-made copy of a failed attempt
+            repo.mkdir()
+            prepare_template(copy_repository(repo))
+            ready.touch()
+    return repo
 
 
 def clone(template: Path, target: Path) -> Path:

@@ -16,22 +16,28 @@ os.environ.setdefault("TZ", "UTC")
 
 def pytest_collection_modifyitems(config, items):
     # `make test` hands out whole files (--dist loadfile, --no-loadscope-reorder) in
-    # collection order: the longest go first (files whose every test is ``slow``: the
-    # end-to-end builds and JupyterLab; then the notebooks), so that no worker starts a
-    # long file last while the other waits. Within a file the order is kept.
+    # collection order: the longest go first (files with a ``slow`` or ``browser`` test:
+    # the end-to-end builds, JupyterLab, Chromium, the property tests; then the
+    # notebooks), so that no worker starts a long file last while the other waits.
+    # Within a file the order is kept.
     rank: dict = {}
     for item in items:
-        cost = 0 if item.get_closest_marker("slow") else 1 if item.path.suffix == ".ipynb" else 2
-        rank[item.path] = cost if item.path not in rank else max(rank[item.path], cost)
+        long = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        cost = 0 if long else 1 if item.path.suffix == ".ipynb" else 2
+        rank[item.path] = min(rank.get(item.path, cost), cost)
     items.sort(key=lambda item: rank[item.path])  # stable: files keep their order
 
 
 @pytest.fixture(scope="session")
 def repository_template(tmp_path_factory) -> Path:
-    """This repository as a fresh git repository, copied once per session (per worker)."""
+    """This repository as a fresh git repository, copied and prepared once per session
+    (:func:`_private_build.shared_template`): under xdist, the workers' temporary
+    folders share a parent that is this session's own."""
     if not (_private_build.VENV / "bin" / "python").is_file():
         pytest.skip("no .venv: run make env")
-    return _private_build.copy_repository(tmp_path_factory.mktemp("template") / "repo")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return _private_build.shared_template(shared / "repository-template")
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +59,7 @@ def build_private_study(tmp_path_factory, repository_template):
         if name not in built:
             repo = _private_build.clone(repository_template,
                                         tmp_path_factory.mktemp(f"private-{name}") / "repo")
-            study = write_study(repo / "data/raw/private")
+            study = write_study(repo / "data/raw/private")  # an empty folder
             built[name] = _private_build.PrivateBuild(
                 repo, study, _private_build.make(repo, "all", "STUDY=private"))
         return built[name]

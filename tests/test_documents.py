@@ -154,6 +154,37 @@ def test_validate_all_checks_files_and_hashes(tmp_path):
 
 # --------------------------------------------------------------------------- ingestion
 
+# The patterns as first written, before they were made fast: the oracle for the fast ones.
+_PLAIN_SPACES = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+"
+_PLAIN_HYPHEN_BREAK = r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-z]+)"
+
+
+@pytest.mark.parametrize("text", [
+    "a  b", "a b", "a\tb", " a ", "a \u00a0\u2003 b", "\t", "", "a\t\tb  c d\u3000e",
+    "x \n y", "one two  three   four\u202f",
+])
+def test_space_runs_collapse_as_the_plain_pattern_collapses_them(text):
+    import re
+
+    from analysis.documents.convert import _SPACES
+
+    assert _SPACES.sub(" ", text) == re.sub(_PLAIN_SPACES, " ", text)
+
+
+@pytest.mark.parametrize("text", [
+    "infor-\nmation", "infor- \n  mation", "2infor-\nmation", "a_infor-\nmation",
+    "x infor-\nMation", "long-\nterm and long-term", "no break here", "-\nstart",
+    "word-\n", "\u00e9tat-\nmajor", "re-\ninfor-\nmation",
+])
+def test_line_end_hyphens_match_where_the_plain_pattern_matches(text):
+    import re
+
+    from analysis.documents.convert import _HYPHEN_BREAK
+
+    spans = [(m.span(), m.groups()) for m in _HYPHEN_BREAK.finditer(text)]
+    assert spans == [(m.span(), m.groups()) for m in re.finditer(_PLAIN_HYPHEN_BREAK, text)]
+
+
 def test_markdown_fixture_is_cleaned():
     text, digest = D.ingest_document(FIX / "messy.md")
     # Worked out by hand from messy.md: setext and ATX headings lose their markers and

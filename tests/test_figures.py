@@ -79,6 +79,35 @@ def test_sidecar_records_provenance(tmp_path):
     assert not any(k in json.dumps(meta) for k in ("start_time", "date_time", "created"))
 
 
+def test_the_theme_is_what_seaborn_set_theme_sets():
+    # Independent implementation: seaborn itself (what use_theme called until its values
+    # were written out), from matplotlib's defaults, then the compendium's settings.
+    import matplotlib as mpl
+    import seaborn as sns
+
+    from analysis.figures import style
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        sns.set_theme(context="paper", style="ticks", palette=style.PALETTE, rc=style._RC)
+        mpl.rcParams.update(style._RC)
+        expected = dict(mpl.rcParams)
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        figures.use_theme()
+        got = dict(mpl.rcParams)
+    assert {k: v for k, v in got.items() if v != expected[k]} == {}
+
+
+def test_the_theme_does_not_import_seaborn():
+    # the reason it is written out: seaborn imports scipy.stats, a second per notebook
+    code = ("import sys; from analysis import figures; figures.use_theme(); "
+            "print(sorted(m for m in ('seaborn', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == "[]\n"
+
+
 def test_palette_is_okabe_ito():
     # Okabe & Ito (2008) hex values, as published.
     assert figures.PALETTE[:3] == ["#E69F00", "#56B4E9", "#009E73"]

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -39,6 +40,75 @@ def test_running_twice_gives_identical_bytes(tmp_path):
     assert nb.read_bytes() == first
     outputs = json.loads(first)["cells"][0]["outputs"]
     assert "".join(outputs[0]["text"]) == "42\n"  # 2 * 21
+
+
+def test_declared_parameters_are_read_past_comments_with_brackets(tmp_path):
+    # The names below are the cell's assignments, read off it by eye; papermill's own
+    # inspection skipped `tiers` and `pattern` here (their comments hold "[]", "=" and
+    # parentheses), so a private study's values for them were dropped.
+    nb = new_notebook()
+    nb.cells = [new_code_cell("import os", id="c0"),
+                new_code_cell('codes = ["th_a"]   # codes shown\n'
+                              'tiers = ["meso"]   # tiers included ([] = all)\n'
+                              '%matplotlib inline\n'
+                              'pattern = ""       # regular expression ("" = any)\n'
+                              'top_n: int = 5\n', id="c1", metadata={"tags": ["parameters"]}),
+                new_code_cell("later = 1", id="c2")]
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    assert notebooks.declared_parameters(tmp_path / "p.ipynb") == [
+        "codes", "tiers", "pattern", "top_n"]
+
+
+@pytest.mark.slow
+def test_runner_logs_nothing_but_one_line_per_notebook(tmp_path, capfd):
+    nb = _tiny(tmp_path / "tiny.ipynb")
+    assert notebooks.main(["run", str(nb)]) == 0
+    out, err = capfd.readouterr()
+    # no kernel warnings (plain TCP), no papermill messages: the one line "executed ... in N s"
+    assert err == ""
+    assert len(out.splitlines()) == 1 and out.startswith("executed ") and out.endswith(" s\n")
+
+
+@pytest.mark.slow
+def test_a_parameter_whose_comment_holds_equals_signs_is_passed_quietly(tmp_path, capfd):
+    nb = new_notebook()
+    nb.cells = [new_code_cell('tiers = ["meso"]   # tiers included ([] = all)', id="c0",
+                              metadata={"tags": ["parameters"]}),
+                new_code_cell("print(tiers)", id="c1")]
+    nb.metadata["kernelspec"] = {"name": notebooks.KERNEL_NAME, "display_name": "Python",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    notebooks.run(tmp_path / "p.ipynb", parameters={"tiers": []})
+    out = json.loads((tmp_path / "p.ipynb").read_text())["cells"][-1]["outputs"]
+    assert "".join(out[0]["text"]) == "[]\n"  # the value passed, not the default
+    assert capfd.readouterr().err == ""  # no "Unable to parse line", "unknown parameter"
+
+
+def test_parameters_files_are_rewritten_only_when_they_change(tmp_path):
+    # Over the demo's processed study (its coders are coder_a and coder_b): 01 and 03
+    # declare nothing the study fills in, so their files say {}; the files are written
+    # once, then only the one whose parameters study.yml changes is rewritten.
+    from analysis.study import Study
+
+    def study(parameters):
+        return Study(Path("."), Path("p"), Path("k"), Path("."), coders=("coder_a", "coder_b"),
+                     parameters=parameters)
+
+    nbs = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+    first = notebooks.write_parameters(nbs, study({}), tmp_path)
+    assert sorted(p.name for p in first) == [f"params-{nb.stem}.json" for nb in nbs]
+    record = json.loads((tmp_path / "params-01_strategy_timeline.json").read_text())
+    assert record == {"notebook": "01_strategy_timeline", "parameters": {}, "stop": None}
+    assert json.loads((tmp_path / "params-06_coding_reliability.json").read_text())[
+        "parameters"] == {"coders": ["coder_a", "coder_b"]}
+    assert notebooks.write_parameters(nbs, study({}), tmp_path) == []
+    # start_year for 01; n_boot for every notebook, but only 05 and 06 declare it
+    again = notebooks.write_parameters(
+        nbs, study({"01_strategy_timeline": {"start_year": 2000}, "all": {"n_boot": 50}}),
+        tmp_path)
+    assert [p.name for p in again] == ["params-01_strategy_timeline.json",
+                                       "params-05_policy_practice_alignment.json",
+                                       "params-06_coding_reliability.json"]
 
 
 def test_fingerprint_depends_on_the_modules_loaded():

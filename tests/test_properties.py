@@ -45,6 +45,8 @@ from analysis.paths import relative
 from analysis.refi import read_project
 from analysis.schema import TURN_COLUMNS
 
+pytestmark = pytest.mark.slow  # hundreds of generated examples per test
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CODEBOOK_YML = FIXTURES / "codebook" / "valid_small.yml"
 

@@ -273,13 +273,22 @@ def test_keywords_keep_hyphenated_and_possessive_words():
     assert "2025" not in terms
 
 
-def test_kwic_contexts_equal_plain_slices_of_the_text():
+@pytest.mark.parametrize("odd, unit", [
+    ("\U0001F600", np.uint32),  # outside the BMP: four bytes a code point
+    ("\u2014\u2019", np.uint16),  # em dash, curly apostrophe: in the BMP, two bytes
+    ("\u00e9", np.uint8),  # é: Latin-1, one byte
+    ("", np.uint8),  # ASCII
+])
+def test_kwic_contexts_equal_plain_slices_of_the_text(odd, unit):
     # The oracle is Python slicing of each text around the offsets: contexts stop at the
     # document's edges, tabs and line breaks show as spaces, a code point outside the
     # BMP counts as one character, and the last hit of the corpus ends at its last char.
-    texts = {"a": "data\tdata\r\nmore data, \U0001F600 data", "b": "data", "c": "x data\n",
+    # The index keeps the code points in the smallest type that holds the largest
+    # (``unit``, from the code points named above).
+    texts = {"a": f"data\tdata\r\nmore data, {odd} data", "b": "data", "c": "x data\n",
              "d": "the data"}
     index = T.build_index(texts)
+    assert index.chars.dtype == unit
     for width in (0, 1, 3, 8, 100):
         out = T.keyword_in_context(index, ["data", "more data", "the data"], width=width)
         assert len(out) == 9

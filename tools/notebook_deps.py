@@ -8,8 +8,11 @@ one prerequisite line per notebook, plus ``BUILD_DEPS`` for the stamps of
 ``python -m analysis build``. Importing ``analysis.a.b`` runs ``analysis/__init__.py`` and
 ``analysis/a/__init__.py`` as well, so those count. A module that imports by name at run
 time (``importlib.import_module``) could reach any module: it makes its dependant
-depend on the whole package. Only the standard library is needed, so ``make`` can run
-it before ``.venv`` exists.
+depend on the whole package. It also writes which processed data each notebook reads
+(:func:`notebook_reads`), so that a notebook waits for, and re-runs after, only the
+build stage whose output it reads: the timeline notebook runs while the study is being
+built, and a re-exported coding project does not re-run the document analysis. Only the
+standard library is needed, so ``make`` can run it before ``.venv`` exists.
 
 Usage: ``python tools/notebook_deps.py OUT.mk NOTEBOOK.ipynb...`` (run by ``make``).
 """
@@ -121,13 +124,58 @@ def notebook_imports(path: Path) -> set[str]:
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     out: set[str] = set()
     for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            out |= imported_names(ast.parse(_code(cell), filename=str(path)))
+    return out
+
+
+#: What a notebook names when it reads a processed data set: the loaders of
+#: ``analysis.processed`` and the folders of ``analysis.paths``. Naming the whole
+#: ``PROCESSED`` folder, or using the module ``processed`` by another name, reads both.
+READS = {"interviews": {"load_interviews", "PROCESSED_INTERVIEWS"},
+         "documents": {"load_documents", "PROCESSED_DOCUMENTS"}}
+#: Parameters a private study's run fills in from its processed interviews (the coders
+#: and tiers present: ``analysis.pipeline.notebooks.study_parameters``).
+FROM_INTERVIEWS = {"coder", "coders", "evidence_coder", "tiers", "codes"}
+
+
+def _code(cell) -> str:
+    """A code cell's source without IPython ``%``/``!`` lines."""
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    return "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+
+
+def notebook_reads(path: Path) -> list[str]:
+    """The processed data sets (``documents``, ``interviews``) a notebook reads, sorted.
+
+    From the names its code cells use (:data:`READS`) and the parameters its
+    ``parameters`` cell declares (:data:`FROM_INTERVIEWS`).
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        code = "\n".join(line for line in source.splitlines()
-                         if not line.lstrip().startswith(("%", "!")))
-        out |= imported_names(ast.parse(code, filename=str(path)))
-    return out
+        tree = ast.parse(_code(cell), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                names.add(node.attr)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                # `from analysis import processed` / `import analysis.processed`: the
+                # module by name; `from analysis.processed import load_x`: the loader
+                names.update((a.asname or a.name).rsplit(".", 1)[-1] for a in node.names)
+                names.update(a.name.rsplit(".", 1)[-1] for a in node.names)
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            declared = {t.id for n in tree.body if isinstance(n, ast.Assign)
+                        for t in n.targets if isinstance(t, ast.Name)}
+            if declared & FROM_INTERVIEWS:
+                names.add("load_interviews")
+    if names & {"PROCESSED", "processed"}:
+        names |= set().union(*READS.values())
+    return sorted(kind for kind, marks in READS.items() if names & marks)
 
 
 def notebook_deps(path: Path, root: Path = ROOT) -> list[str]:
@@ -149,6 +197,12 @@ def makefile(notebooks: list[Path], root: Path = ROOT) -> str:
     for nb in sorted(notebooks):
         deps = " \\\n  ".join(notebook_deps(nb, root))
         lines.append(f"$(STAMPS)/nb-{Path(nb).stem}: {deps}\n")
+    lines.append("# The processed data each notebook reads: the stamp of the stage that builds it.")
+    stamps = {"interviews": "$(STAMPS)/interviews-$(STUDY)", "documents": "$(STAMPS)/documents"}
+    for nb in sorted(notebooks):
+        reads = " ".join(stamps[kind] for kind in notebook_reads(nb))
+        lines.append(f"$(STAMPS)/nb-{Path(nb).stem}:{' ' if reads else ''}{reads}")
+    lines += ["NB_READS_KNOWN := yes", ""]
     lines.append("BUILD_DEPS := " + " \\\n  ".join(build_deps(root)))
     return "\n".join(lines) + "\n"
 

@@ -25,10 +25,16 @@ FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm
 
 _PAGE_NUMBER = re.compile(r"\s*(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*",
                           re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# a run of spaces becomes one space; a single space, already one, is not a match (a
+# match per space made this the slowest step of ingesting a long text)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}"
+                     r"|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _CONTINUES = re.compile(r"[a-z](?![.)]\s)")
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]*$")
-_HYPHEN_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-z]+)")
+# (the look-behind starts a match only at a word's first letter: without it, every word
+# was tried again from each of its letters)
+_HYPHEN_BREAK = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\n[ \t]*([a-z]+)")
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n")
 
 
 def _page_start_lines(pages: list[list[str]], from_end: bool) -> list[str]:
@@ -96,9 +102,13 @@ def _dehyphenate(text: str) -> str:
     the joined one ("long-\\nterm" stays "long-term"); otherwise it is dropped
     ("infor-\\nmation" becomes "information").
     """
-    words = Counter(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
+    if not _LINE_END_HYPHEN.search(text):
+        return text
+    words: Counter = Counter()
 
     def join(m: re.Match) -> str:
+        if not words:  # counted at the first break only: most texts have none
+            words.update(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
         a, b = m.group(1), m.group(2)
         hyphenated, joined = f"{a}-{b}".lower(), f"{a}{b}".lower()
         if words[hyphenated] and not words[joined]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 from .. import paths
@@ -56,6 +59,36 @@ def strip_volatile(nb) -> None:
         cell.metadata.pop("ExecuteTime", None)
 
 
+def skip_iri_checker() -> None:
+    """Keep ``jsonschema`` from importing ``rfc3987_syntax`` in this process.
+
+    ``nbformat`` (hence papermill) imports ``jsonschema``, which imports
+    ``rfc3987_syntax`` when it is installed (JupyterLab's dependencies install it) to
+    check the ``iri`` format, and that import compiles a Lark grammar: about 1.5 s of
+    CPU, more than papermill itself, paid by every notebook run. No notebook schema
+    uses the ``iri`` format, and ``jsonschema`` carries on without the module.
+    """
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # an import of it now raises ImportError
+
+
+def _kernel_options(folder: Path) -> dict:
+    """How papermill starts the kernel: over Unix sockets in ``folder``, logging only crashes.
+
+    Over TCP (the default) every kernel warns in the build's log that its traffic is
+    not encrypted, and kernels started at the same moment (``make -j``, other users of
+    the machine) race for free ports. Sockets in a private temporary folder have
+    neither problem, and only this user can open them. The kernel's own log also
+    reports the interrupt that comes with every shutdown, now and then, as an error;
+    the cells' errors reach the notebook (and fail the run) whatever its level.
+    """
+    from traitlets.config import Config
+
+    return {"config": Config({"KernelManager": {"transport": "ipc",
+                                                "ip": str(folder / "kernel")}}),
+            "extra_arguments": ["--IPKernelApp.log_level=CRITICAL"]}
+
+
 def run(notebook: os.PathLike | str, parameters: dict | None = None,
         output: os.PathLike | str | None = None, stop: str | None = None) -> Path:
     """Execute ``notebook`` with papermill and write it (default: in place) without volatile metadata.
@@ -64,8 +97,16 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
     (:func:`why_not`). The notebook then prints it after its parameters and runs no
     further cell but the colophon, so it ends cleanly instead of failing half-way.
     """
+    skip_iri_checker()
+    import logging
+
     import nbformat
     import papermill as pm
+
+    # papermill checks the parameters passed against those it reads off the parameters
+    # cell, and cannot read a line whose comment holds "=" (07's): one warning each.
+    # Only declared parameters are ever passed (declared_parameters reads them right).
+    logging.getLogger("papermill").setLevel(logging.ERROR)
 
     notebook = Path(notebook).resolve()
     output = Path(output).resolve() if output else notebook
@@ -79,11 +120,12 @@ def run(notebook: os.PathLike | str, parameters: dict | None = None,
         atomic_write(source, nbformat.writes(_stopped(nbformat.read(notebook, as_version=4),
                                                       stop)))
     try:
-        pm.execute_notebook(
-            str(source), str(tmp), parameters=parameters or None, kernel_name=KERNEL_NAME,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets:
+            pm.execute_notebook(
+                str(source), str(tmp), parameters=parameters or None, kernel_name=KERNEL_NAME,
+                cwd=str(notebook.parent), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, **_kernel_options(Path(sockets)),
+            )
         nb = nbformat.read(tmp, as_version=4)
     except pm.PapermillExecutionError as exc:
         if exc.ename in _ONE_LINE_ERRORS:  # bad input or an illegible figure: one line, exit 2
@@ -164,6 +206,35 @@ def why_not(notebook: os.PathLike | str, parameters: dict) -> str | None:
     return None
 
 
+def declared_parameters(notebook: os.PathLike | str) -> list[str]:
+    """The names the notebook's ``parameters`` cell assigns, in order.
+
+    Read with :mod:`ast`, so a comment such as ``# tiers included ([] = all)`` after a
+    value does not hide the name (papermill's own inspection skips such lines, with a
+    warning for each).
+
+    >>> declared_parameters(paths.NOTEBOOKS / "01_strategy_timeline.ipynb")
+    ['start_year', 'end_year', 'types', 'label_density']
+    """
+    import ast
+    import json
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code" and "parameters" in cell["metadata"].get("tags", []):
+            source = "".join(cell["source"])
+            code = "\n".join(line for line in source.splitlines()
+                             if not line.lstrip().startswith(("%", "!")))  # IPython lines
+            names: list[str] = []
+            for node in ast.parse(code).body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                names += [t.id for t in targets
+                          if isinstance(t, ast.Name) and t.id not in names]
+            return names
+    return []
+
+
 def study_parameters(notebook: os.PathLike | str, study) -> dict:
     """Parameters to run ``notebook`` with on a study other than the demo.
 
@@ -179,12 +250,10 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     >>> study_parameters(paths.NOTEBOOKS / "06_coding_reliability.ipynb", s)["coders"]
     ['ann', 'bo']
     """
-    import papermill as pm
-
     from ..io import read_table
 
     notebook = Path(notebook)
-    declared = set(pm.inspect_notebook(str(notebook)))
+    declared = set(declared_parameters(notebook))
     present, tiers, segments = [], [], None
     folder = paths.PROCESSED_INTERVIEWS
     if (folder / "segments.csv").is_file():
@@ -227,6 +296,32 @@ def study_parameters(notebook: os.PathLike | str, study) -> dict:
     return {k: v for k, v in values.items() if k in declared}
 
 
+def write_parameters(notebooks: list[os.PathLike | str], study,
+                     out: os.PathLike | str) -> list[Path]:
+    """Write each notebook's run on ``study`` to ``out/params-<notebook>.json``: its
+    parameters (:func:`study_parameters`) and why it stops (:func:`why_not`, or null).
+
+    A file is rewritten only when what it says changes, so that ``make``, for which a
+    notebook depends on its file, re-runs a notebook when its own parameters change and
+    not whenever ``study.yml`` or the processed study does. Returns the files rewritten.
+    """
+    import json
+
+    from ..io import atomic_write
+
+    written = []
+    for nb in notebooks:
+        parameters = study_parameters(nb, study)
+        record = {"notebook": Path(nb).stem, "parameters": parameters,
+                  "stop": why_not(nb, parameters)}
+        text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        path = Path(out) / f"params-{Path(nb).stem}.json"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis notebook")
     sub = parser.add_subparsers(dest="action", required=True)
@@ -235,8 +330,19 @@ def main(argv: list[str]) -> int:
     p_run.add_argument("--study", default="demo", choices=["demo", "private"],
                        help="private: run with the study's parameters and write the "
                             "executed notebook to build/private/notebooks/")
+    p_par = sub.add_parser("parameters", help="write each notebook's parameters for a "
+                                              "private study (only those that changed)")
+    p_par.add_argument("notebooks", nargs="+", type=Path)
+    p_par.add_argument("--study", default="private", choices=["private"])
+    p_par.add_argument("--out", type=Path, required=True, help="folder of params-*.json")
     args = parser.parse_args(argv)
+    if args.action == "parameters":
+        from ..study import load_study
+
+        write_parameters(args.notebooks, load_study(paths.study_dir(args.study)), args.out)
+        return 0
     for nb in args.notebooks:
+        started = time.perf_counter()
         if args.study == "demo":
             out = run(nb)
         else:
@@ -246,7 +352,9 @@ def main(argv: list[str]) -> int:
             target = paths.output_roots(args.study)["notebooks"] / Path(nb).name
             parameters = study_parameters(nb, study)
             out = run(nb, parameters=parameters, output=target, stop=why_not(nb, parameters))
-        print(f"executed {paths.relative(out)}")
+        # one line per notebook, when it is done (make -j runs several at once)
+        print(f"executed {paths.relative(out)} in {time.perf_counter() - started:.1f} s",
+              flush=True)
     return 0
 
 

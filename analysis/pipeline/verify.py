@@ -15,6 +15,7 @@ checks that with ``git status``).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -145,7 +146,11 @@ def main(argv: list[str]) -> int:
                         str(repo)], check=True)
         committed = artefact_hashes(repo)
         make = ["make", "-C", str(repo), "all"] + ([f"PYTHON={args.python}"] if args.python else [])
-        subprocess.run(make, check=True, stdout=sys.stderr)
+        # the clone's make is a make of its own: under `make verify`, this make's job
+        # slots (MAKEFLAGS) would name pipes the clone cannot reach, and it would run serially
+        env = {k: v for k, v in os.environ.items()
+               if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+        subprocess.run(make, check=True, stdout=sys.stderr, env=env)
         rebuilt = artefact_hashes(repo)
         environment = {}
         for name in set(committed) & set(rebuilt):
