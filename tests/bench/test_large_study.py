@@ -3,23 +3,11 @@
 The benchmark scripts are not a package, so the module is loaded from its file.
 """
 
-import importlib.util
 
 import pandas as pd
-import pytest
 
-from analysis import paths
 from analysis.codebook import load_codebook
 from analysis.coding import validate_segments
-
-
-@pytest.fixture(scope="module")
-def large_study():
-    spec = importlib.util.spec_from_file_location("large_study",
-                                                  paths.ROOT / "bench" / "large_study.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_large_study_is_small_when_asked(large_study, tmp_path):

@@ -7,22 +7,9 @@ worked by hand from the tables written in each test.
 
 import doctest
 import sqlite3
-import sys
 
-import pytest
 
-from analysis import paths
 from analysis.synthetic.qualcoder import write_qualcoder_db
-
-
-@pytest.fixture(scope="module")
-def private_rebuild():
-    sys.path.insert(0, str(paths.ROOT / "bench"))
-    try:
-        import private_rebuild
-    finally:
-        sys.path.remove(str(paths.ROOT / "bench"))
-    return private_rebuild
 
 
 def test_doctests(private_rebuild):

@@ -1,26 +1,11 @@
 """Tests for bench/scaling.py: the fits behind ``make bench SCALES=...``.
 
-The benchmark scripts are not a package; bench/ goes on the path (scaling imports run).
+The benchmark scripts are not a package: tests/bench/conftest.py imports them.
 Every expected value is worked by hand from the made-up figures in the test.
 """
 
 import doctest
 import math
-import sys
-
-import pytest
-
-from analysis import paths
-
-
-@pytest.fixture(scope="module")
-def scaling():
-    sys.path.insert(0, str(paths.ROOT / "bench"))
-    try:
-        import scaling
-    finally:
-        sys.path.remove(str(paths.ROOT / "bench"))
-    return scaling
 
 
 def _runs(stages):
