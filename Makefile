@@ -247,7 +247,7 @@ report: env privacy-check ## HTML report in build/report/ (STUDY=private: build/
 	@echo "report checked for identifiers: done"
 
 bench: env ## scale benchmark and the researcher's loop (SCALE=0.05 quick; BEFORE=old.json; SCALES="0.25 0.5 1 2": growth; PRIVATE_ONLY=1: the loop only)
-	$(PY) bench/run.py $(if $(SCALES),--scales $(SCALES),$(if $(SCALE),--scale $(SCALE) --out build/bench_results.json) $(if $(BEFORE),--before $(BEFORE)) $(if $(PRIVATE_ONLY),--private-only))
+	$(if $(SCALES),$(PY) bench/scaling.py $(SCALES),$(PY) bench/run.py $(if $(SCALE),--scale $(SCALE) --out build/bench_results.json) $(if $(BEFORE),--before $(BEFORE)) $(if $(PRIVATE_ONLY),--private-only))
 
 chromium: ## install Debian's chromium and chromium-driver when missing (browser tests)
 	bash tools/install_chromium.sh

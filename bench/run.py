@@ -691,9 +691,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="an earlier results file (e.g. bench/results.json of the "
                              "commit before a change), recorded under 'before' and compared; "
                              "without it, the 'before' of the results file written is kept")
-    parser.add_argument("--scales", type=float, nargs="+", default=None, metavar="S",
-                        help="run the pipeline (no baselines) at each scale, fit how each "
-                             "stage grows, write bench/scaling.json (bench/scaling.py)")
     parser.add_argument("--private-only", action="store_true",
                         help="run only the researcher's loop (bench/private_rebuild.py) and "
                              "update its part of the results file")
@@ -702,12 +699,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.stage:
         return run_stage(args.stage, args.work)
-    if args.scales:
-        if min(args.scales) <= 0:
-            parser.error("--scales must be positive")
-        import scaling
-
-        return scaling.main(args.scales, args.out or HERE / "scaling.json", args.keep)
     if not args.scale > 0:
         parser.error("--scale must be positive")
     import private_rebuild

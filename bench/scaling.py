@@ -1,6 +1,6 @@
 """How cost grows with the study: the pipeline at several scales (``make bench SCALES=...``).
 
-``python bench/run.py --scales 0.25 0.5 1 2`` runs the pipeline stages of ``bench/run.py``
+``python bench/scaling.py 0.25 0.5 1 2`` runs the pipeline stages of ``bench/run.py``
 (not the baselines) on the large SYNTHETIC study at each scale, each scale in its own work
 folder and each stage in its own process, as ``make bench`` does at one scale. It records
 every stage's time (wall + load) and peak memory (with its worker processes) per scale,
@@ -177,5 +177,5 @@ def main(scales: list[float], out: Path, keep: Path | None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover - run through bench/run.py --scales
+if __name__ == "__main__":  # make bench SCALES="0.25 0.5 1 2"
     sys.exit(main([float(x) for x in sys.argv[1:]], run.HERE / "scaling.json", None))
