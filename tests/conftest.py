@@ -1,8 +1,11 @@
 """Shared test settings: a headless backend, the repository's fixed environment, the order
 in which xdist hands out the test files, and the private-study build shared by the
-end-to-end tests."""
+end-to-end tests, and the benchmark scripts for tests/bench/ (bench/ is not a package;
+one conftest for all, since two files named conftest.py without packages collide)."""
 
+import importlib
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -65,3 +68,29 @@ def build_private_study(tmp_path_factory, repository_template):
         return built[name]
 
     return build
+
+
+def _bench_module(name: str):
+    # bench/ on the path only while importing: the scripts import each other by name.
+    from analysis import paths
+
+    sys.path.insert(0, str(paths.ROOT / "bench"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(paths.ROOT / "bench"))
+
+
+@pytest.fixture(scope="module")
+def scaling():
+    return _bench_module("scaling")
+
+
+@pytest.fixture(scope="module")
+def private_rebuild():
+    return _bench_module("private_rebuild")
+
+
+@pytest.fixture(scope="module")
+def large_study():
+    return _bench_module("large_study")

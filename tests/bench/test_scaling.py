@@ -1,6 +1,6 @@
 """Tests for bench/scaling.py: the fits behind ``make bench SCALES=...``.
 
-The benchmark scripts are not a package: tests/bench/conftest.py imports them.
+The benchmark scripts are not a package: tests/conftest.py imports them.
 Every expected value is worked by hand from the made-up figures in the test.
 """
 
