@@ -17,6 +17,7 @@ scripts (Markdown maths then shows as its TeX source).
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import DataError
 from ..io import atomic_write
-from .notebooks import QUESTIONS
+from .notebooks import QUESTIONS, skip_iri_checker
 
 TITLE = ("National IT strategy in the turbulent English NHS: "
          "a structuration study of meso-level practice")
@@ -102,17 +103,24 @@ def notebook_html(notebook: Path, out: Path) -> Path:
     (True, False)
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     try:
         node = nbformat.read(notebook, as_version=4)
     except Exception as exc:  # nbformat raises JSON, schema and OS errors alike
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataError(notebook, None, f"not a readable notebook: {reason}") from None
+    body, _ = _html_exporter().from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
+    return atomic_write(out, body)
+
+
+@functools.cache
+def _html_exporter():
+    # one exporter for every page: it compiles its templates once (~0.15 s a page)
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="lab")
     exporter.raw_template = _NOTEBOOK_TEMPLATE
-    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
-    return atomic_write(out, body)
+    return exporter
 
 
 def read_sidecar(png: Path) -> dict | None:
@@ -316,6 +324,7 @@ def main(argv: list[str]) -> int:
                         help="private: report build/private/'s notebooks and figures "
                              "in build/private/report/")
     args = parser.parse_args(argv)
+    skip_iri_checker()  # nbconvert validates notebooks: the grammar costs ~3 s a report
     roots = paths.output_roots(args.study)
     from ..audit import study_coders
     from ..query import processed_folder
