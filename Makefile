@@ -210,19 +210,26 @@ privacy-check: $(NB_STAMPS) ## fail if any identifier reaches data/processed/, f
 # file's module fixtures are made once; tests/conftest.py hands out the longest first.
 # tests/early_imports.py, loaded before the other plugins, spares every pytest process an
 # import that compiles a grammar; the figure comparison needs none of the plugins (a second
-# and more of imports). TEST_WORKERS=1 runs the first step in one process.
+# and more of imports). TEST_WORKERS=1 runs the first step in one process. ONLY=notebooks
+# runs nbval alone: over notebooks/ (then the figure comparison), or with STUDY=private over
+# build/private/notebooks/ only, the check of a private build in seconds rather than minutes.
 TEST_WORKERS ?= auto
-test: env ## unit tests, nbval (strict) over the demo notebooks, every figure compared; STUDY=private also checks build/private/notebooks/
+NBVAL := --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p tests.early_imports -p no:cacheprovider
+test: env ## unit tests, nbval (strict) over the demo notebooks, every figure compared; STUDY=private also checks build/private/notebooks/; ONLY=notebooks: nbval alone
+ifneq ($(filter-out notebooks,$(ONLY)),)
+	@echo "error: ONLY=$(ONLY): the one choice is ONLY=notebooks (nbval alone)" >&2; exit 2
+endif
+ifneq ($(STUDY)$(ONLY),privatenotebooks)
 	@figs=$$(mktemp -d) && tables=$$(mktemp -d) && trap 'rm -rf "$$figs" "$$tables"' EXIT && \
 	echo "figures of this run: $$figs" && \
-	ANALYSIS_FIGURES=$$figs ANALYSIS_TABLES=$$tables $(PY) -m pytest tests analysis --doctest-modules \
-	  --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	  -p tests.early_imports -p no:cacheprovider $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) && \
+	ANALYSIS_FIGURES=$$figs ANALYSIS_TABLES=$$tables $(PY) -m pytest $(if $(ONLY),,tests analysis --doctest-modules) \
+	  --nbval notebooks $(NBVAL) \
+	  $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) && \
 	ANALYSIS_BUILT_FIGURES=$$figs $(PY) -m pytest tests/test_figure_bytes.py -q -p no:cacheprovider \
 	  -p no:nbval -p no:xdist -p no:hypothesispytest -p no:anyio
+endif
 ifeq ($(STUDY),private)
-	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p tests.early_imports -p no:cacheprovider
+	$(STUDY_ENV) $(PY) -m pytest --nbval build/private/notebooks $(NBVAL)
 endif
 
 # Address and token on the command line, so that a ~/.jupyter setting (ip='*', an empty

@@ -180,14 +180,15 @@ class PrivateBuild:
     def git(self, *args: str) -> str:
         return git(self.repo, *args)
 
-    def everything_written_is_clean(self) -> subprocess.CompletedProcess:
-        """Write what a researcher writes next (``make thesis``, ``make report`` and a
-        ``qdpx export`` of the processed study, all under ``build/private/``), then
+    def everything_written_is_clean(self, make=("thesis", "report")) -> subprocess.CompletedProcess:
+        """Write what a researcher writes next (``make thesis``, ``make report``: the
+        targets in ``make``; and a ``qdpx export`` of the processed study, all under
+        ``build/private/``), then
         leak-check everything under ``build/private/`` but the public documents (a study's
         key may name what public documents name: they are not the study's, and
         ``make all STUDY=private`` leaves them out too); return the first command that
         failed, else the check (its ``stdout`` ends with the findings count)."""
-        for target in ("thesis", "report"):
+        for target in make:
             done = self.make(target, "STUDY=private")
             if done.returncode:
                 return done

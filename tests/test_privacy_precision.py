@@ -1,6 +1,7 @@
 """The leak check's precision (issue 21): no finding on anything the project writes, nor on
-clean files written by the tools a researcher's files come from; and `make thesis`,
-`make all`, `make report` in that order, in a repository copy, all clean.
+clean files written by the tools a researcher's files come from. The README's commands in
+the order a researcher types them, `make thesis` before `make all` among them, run in
+tests/test_private_study.py (the user's journey).
 
 A false alarm stops `make all` for good (as python-docx's template colours and its JPEG
 thumbnail did), so every expected value here is "no finding", on files that hold what
@@ -16,15 +17,12 @@ their own thesis, report and REFI export (tests/_private_build.py,
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-import _private_build
 from analysis import paths, privacy
 from analysis.privacy.scanner import pattern_spans
 
@@ -146,59 +144,3 @@ def test_what_the_project_writes_for_the_demo(tmp_path):
     found = privacy.leak_check([tmp_path / "thesis", tmp_path / "report", tmp_path / "export"],
                                keys=privacy.default_key_files())
     assert found.empty, "\n" + found.to_string()
-
-
-# ---------------------------------------------------------------------------- make, in order
-
-def same_size_edit(text: str) -> str:
-    """``text`` with its first thirteen-letter word in a sentence replaced by a key entry of
-    the demo key of the same length (Harriet Quill), so that the file keeps its size."""
-    m = re.search(r"(?<= )[a-z]{13}(?= )", text)
-    assert m, "no thirteen-letter word to replace"
-    return text[:m.start()] + "Harriet Quill" + text[m.end():]
-
-
-@pytest.mark.slow
-def test_make_thesis_then_all_then_report_in_a_repository_copy(repository_template,
-                                                                tmp_path_factory):
-    repo = _private_build.clone(repository_template,
-                                tmp_path_factory.mktemp("make-order") / "repo")
-    runs = {}
-    for i, target in enumerate(("thesis", "all", "report", "all", "all")):
-        done = _private_build.make(repo, target)
-        assert done.returncode == 0, (target, done.stdout[-3000:], done.stderr[-3000:])
-        assert "privacy check ok" in done.stdout, (target, done.stdout[-2000:])
-        assert _private_build.git(repo, "status", "--porcelain") == "", target
-        runs[i] = done
-    # make all read the thesis kit (build/thesis is one of the trees it checks), and
-    # after make report the report; a make all after make all read nothing again
-    assert (repo / "build" / "thesis" / "quote_bank.docx").is_file()
-    checked = [[line for line in runs[i].stdout.splitlines()
-                if line.startswith("privacy check ok")][-1] for i in (1, 3, 4)]
-    n = re.search(r"(\d+) files checked \((\d+) unchanged", checked[2])
-    assert n and n.group(1) == n.group(2), checked
-    assert int(n.group(1)) > int(re.search(r"(\d+) files checked", checked[0]).group(1)), \
-        "the report's files are checked too"
-
-    # a file planted after the build fails the next make all, and the one after
-    planted = repo / "figures" / "notes.txt"
-    planted.write_text("Harriet Quill\n", encoding="utf-8")
-    for _ in range(2):
-        done = _private_build.make(repo, "all")
-        assert done.returncode != 0 and "figures/notes.txt:1:1: key entry" in done.stdout, \
-            done.stdout[-2000:]
-    planted.unlink()
-    # an edit that keeps the file's size, with a new modification time
-    turns = repo / "data" / "processed" / "interviews" / "turns.csv"
-    original = turns.read_bytes()
-    edited = same_size_edit(original.decode("utf-8")).encode("utf-8")
-    assert len(edited) == len(original) and edited != original
-    turns.write_bytes(edited)
-    st = turns.stat()
-    os.utime(turns, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
-    done = _private_build.make(repo, "all")
-    assert done.returncode != 0 and "data/processed/interviews/turns.csv:" in done.stdout
-    turns.write_bytes(original)
-    done = _private_build.make(repo, "all")
-    assert done.returncode == 0 and "privacy check ok" in done.stdout, done.stdout[-2000:]
-    assert _private_build.git(repo, "status", "--porcelain") == ""

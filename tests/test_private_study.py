@@ -7,18 +7,27 @@ not SST, one coder, and a ``.qdpx`` in ``coding/`` coded on the ORIGINAL (identi
 texts whose sources carry no ``name`` (GUID only, as qualitative-coding 1.3.2 writes
 them): one found by its ``plainTextPath`` stem, one by its text alone.
 
-The build runs in a temporary git repository holding a copy of this one (so that
-``git status`` there means what it means here), with this environment's ``.venv``, once
-for all the tests of this file (``build_private_study`` in tests/conftest.py).
+The build is one step of the user's journey (issue 21, item 6): in a temporary git
+repository holding a copy of this one (so that ``git status`` there means what it means
+here), with this environment's ``.venv``, the README's commands run in the order a
+researcher types them: ``make all``, ``thesis``, ``report``, ``all`` on the demo; then,
+with the fixture study, ``make all``, ``thesis``, ``report``, ``test ONLY=notebooks``,
+``all`` with ``STUDY=private``; then ``make all`` again. Every test of this file reads
+that one copy.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 import uuid
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import _private_build
 import pytest
 from _private_build import git as _git
 from _private_build import make as _make
@@ -146,11 +155,139 @@ def make_study(folder: Path) -> dict:
     return {"texts": texts, "coded": coded}
 
 
+# ------------------------------------------------------------------ the user's journey
+# The README's commands in the order a researcher types them (issue 21, item 6): the demo,
+# then the fixture study, then the demo again, in one repository copy. The fixture study's
+# build is the journey's `make all STUDY=private`, shared by every test of this file.
+DEMO_FIRST = [("all",), ("thesis",), ("report",), ("all",)]
+PRIVATE = [("all", "STUDY=private"), ("thesis", "STUDY=private"), ("report", "STUDY=private"),
+           ("test", "STUDY=private", "ONLY=notebooks"), ("all", "STUDY=private")]
+DEMO_AGAIN = [("all",)]
+
+
+@dataclass
+class Step:
+    command: str
+    done: subprocess.CompletedProcess
+    status: str  # git status --porcelain after it
+
+    def problem(self) -> str | None:
+        """Why this step fails the journey (None when it exits 0 with a clean tree)."""
+        if self.done.returncode:
+            return (f"{self.command}: exit {self.done.returncode}\n"
+                    f"{self.done.stdout[-2000:]}{self.done.stderr[-2000:]}")
+        if self.status:
+            return f"{self.command}: git status not clean:\n{self.status}"
+        return None
+
+
+@dataclass
+class Journey:
+    repo: Path
+    study: dict
+    steps: list[Step]
+
+    def step(self, command: str) -> Step:
+        return next(s for s in self.steps if s.command == command)
+
+
 @pytest.fixture(scope="module")
-def built(build_private_study):
-    # one build for every test of this file (tests/conftest.py)
-    b = build_private_study("fixture", make_study)
-    return b.repo, b.study, b.run
+def journey(repository_template, tmp_path_factory) -> Journey:
+    repo = _private_build.clone(repository_template,
+                                tmp_path_factory.mktemp("journey") / "repo")
+    made = Journey(repo, {}, [])
+
+    def run(args):
+        done = _make(repo, *args)
+        made.steps.append(Step(f"{len(made.steps) + 1}. make {' '.join(args)}", done,
+                               _git(repo, "status", "--porcelain")))
+
+    for args in DEMO_FIRST:
+        run(args)
+    made.study = make_study(repo / "data/raw/private")
+    for args in PRIVATE + DEMO_AGAIN:
+        run(args)
+    return made
+
+
+@pytest.fixture(scope="module")
+def built(journey):
+    """The fixture study after its `make all STUDY=private` (and the rest of the journey)."""
+    return journey.repo, journey.study, journey.steps[len(DEMO_FIRST)].done
+
+
+def privacy_lines(step: Step) -> list[str]:
+    return [line for line in step.done.stdout.splitlines() if line.startswith("privacy check ok")]
+
+
+def test_the_journey_exits_0_with_a_clean_tree_and_a_clean_leak_check_throughout(journey):
+    assert len(journey.steps) == len(DEMO_FIRST + PRIVATE + DEMO_AGAIN)
+    problems = [p for p in (s.problem() for s in journey.steps) if p]
+    assert not problems, "\n".join(problems)
+    for step in journey.steps:
+        # every make all, thesis and report ends with a clean leak check; nbval has none
+        if "ONLY=notebooks" in step.command:
+            assert " passed" in step.done.stdout, step.done.stdout[-2000:]
+        else:
+            lines = privacy_lines(step)
+            assert lines and all(line.endswith(" 0 findings") for line in lines), \
+                (step.command, step.done.stdout[-2000:])
+    # the nbval step re-executed every private notebook
+    nbval = journey.steps[len(DEMO_FIRST) + 3].done.stdout
+    for notebook in (journey.repo / "notebooks").glob("*.ipynb"):
+        assert f"build/private/notebooks/{notebook.name} " in nbval, (notebook.name, nbval[-2000:])
+
+
+def test_make_all_reads_what_changed_and_then_nothing_again(journey):
+    # The second make all also checks the thesis kit and the report (trees it reads). The
+    # last one, after the private steps, re-reads every file: the private study's key
+    # joined the keys (the demo's trees must not hold its names either), and it reads
+    # build/private/ too. One more make all then finds every file unchanged.
+    first, second, last = (privacy_lines(journey.steps[i])[-1]
+                           for i in (0, 3, len(journey.steps) - 1))
+    count = lambda line: int(re.search(r"(\d+) files checked", line).group(1))  # noqa: E731
+    entries = lambda line: int(re.search(r"(\d+) key entries", line).group(1))  # noqa: E731
+    assert count(second) > count(first), (first, second)
+    assert entries(last) == entries(second) + len(KEY) and "unchanged" not in last, last
+    assert count(last) > count(second), (second, last)
+    again = privacy_lines(Step("make all", _make(journey.repo, "all"), ""))[-1]
+    assert again.startswith(f"privacy check ok: {count(last)} files checked "
+                            f"({count(last)} unchanged"), (last, again)
+    assert (journey.repo / "build/thesis/quote_bank.docx").is_file()
+    assert (journey.repo / "build/private/thesis/quote_bank.docx").is_file()
+
+
+def same_size_edit(text: str) -> str:
+    """``text`` with its first thirteen-letter word in a sentence replaced by a key entry of
+    the demo key of the same length (Harriet Quill), so that the file keeps its size."""
+    m = re.search(r"(?<= )[a-z]{13}(?= )", text)
+    assert m, "no thirteen-letter word to replace"
+    return text[:m.start()] + "Harriet Quill" + text[m.end():]
+
+
+def test_a_file_planted_or_edited_after_the_build_fails_every_next_make_all(journey):
+    repo = journey.repo
+    planted = repo / "figures" / "notes.txt"
+    planted.write_text("Harriet Quill\n", encoding="utf-8")
+    for _ in range(2):
+        done = _make(repo, "all")
+        assert done.returncode != 0 and "figures/notes.txt:1:1: key entry" in done.stdout, \
+            done.stdout[-2000:]
+    planted.unlink()
+    # an edit that keeps the file's size, with a new modification time
+    turns = repo / "data" / "processed" / "interviews" / "turns.csv"
+    original = turns.read_bytes()
+    edited = same_size_edit(original.decode("utf-8")).encode("utf-8")
+    assert len(edited) == len(original) and edited != original
+    turns.write_bytes(edited)
+    st = turns.stat()
+    os.utime(turns, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    done = _make(repo, "all")
+    assert done.returncode != 0 and "data/processed/interviews/turns.csv:" in done.stdout
+    turns.write_bytes(original)
+    done = _make(repo, "all")
+    assert done.returncode == 0 and "privacy check ok" in done.stdout, done.stdout[-2000:]
+    assert _git(repo, "status", "--porcelain") == ""
 
 
 def test_private_build_succeeds(built):
@@ -231,11 +368,10 @@ def test_failed_private_build_leaves_git_status_clean_and_demo_rebuild_too(built
     assert _git(repo, "status", "--porcelain") == ""
 
 
-def test_thesis_report_and_export_pass_the_leak_check(build_private_study):
-    # the build the other tests of this file share; what make thesis, make report and a
-    # qdpx export write for it, and everything else under build/private/, has no finding
-    # (the leak check's precision, issue 21)
-    made = build_private_study("fixture", make_study)
-    done = made.everything_written_is_clean()
+def test_everything_written_with_a_qdpx_export_passes_the_leak_check(built):
+    # what make thesis and make report wrote in the journey, a qdpx export, and everything
+    # else under build/private/ has no finding (the leak check's precision, issue 21)
+    repo, study, run = built
+    done = _private_build.PrivateBuild(repo, study, run).everything_written_is_clean(make=())
     assert done.returncode == 0 and done.stdout.rstrip().endswith(" 0 findings"), \
         done.stdout[-3000:] + done.stderr[-3000:]
