@@ -1,7 +1,8 @@
 """The researcher's own study, end to end: ``make all STUDY=private`` on a fixture study.
 
 The fixture study is unlike the demo in every way the issue names: three invented
-transcripts in three formats (.txt, .vtt, .docx) in ``transcripts/``, only two tiers,
+transcripts in three formats (.txt, .vtt, .docx) in ``transcripts/``, one with a space in
+its file name (as a researcher names files; make splits names at spaces), only two tiers,
 a register with only the three required columns, an identifier key, a codebook that is
 not SST, one coder, and a ``.qdpx`` in ``coding/`` coded on the ORIGINAL (identifying)
 texts whose sources carry no ``name`` (GUID only, as qualitative-coding 1.3.2 writes
@@ -50,7 +51,7 @@ DOCX_LINES = ["Interviewer: Tell me about the budget.",
               "Respondent: Funding was cut twice, and Jane Doe left the board."]
 
 # (transcript file, participant, tier) -- two tiers only, no optional columns.
-REGISTER = [("P01_interview.txt", "P01", "meso"), ("P02_call.vtt", "P02", "micro"),
+REGISTER = [("P01 interview.txt", "P01", "meso"), ("P02_call.vtt", "P02", "micro"),
             ("P03_notes.docx", "P03", "micro")]
 
 # Codes of the researcher's own codebook (not SST) and the passages the coder chose,
@@ -94,7 +95,7 @@ def write_qdpx(target: Path, texts: dict[str, str]) -> dict[str, list[tuple[str,
     code_guid = {name: _guid() for name in CODES}
     user = _guid()
     coded, sources, files = {}, [], {}
-    stems = {"P01": "P01_interview", "P02": "P02_call"}
+    stems = {"P01": "P01 interview", "P02": "P02_call"}
     for pid, text in texts.items():
         sels = []
         for code, words in CHOSEN[pid]:
@@ -134,7 +135,7 @@ def make_study(folder: Path) -> dict:
     (folder / "transcripts").mkdir(parents=True)
     (folder / "coding").mkdir()
     t = folder / "transcripts"
-    (t / "P01_interview.txt").write_text(TXT, encoding="utf-8")
+    (t / "P01 interview.txt").write_text(TXT, encoding="utf-8")
     (t / "P02_call.vtt").write_text(VTT, encoding="utf-8")
     _write_docx(t / "P03_notes.docx", DOCX_LINES)
     (folder / "participants.csv").write_text(
@@ -348,6 +349,20 @@ def test_coding_lands_on_the_same_words_after_pseudonymisation(built):
     assert sorted(matched["detail"]) == ["P01 by file stem", "P02 by file stem", "P03 by text content"]
     codes = pd.read_csv(processed / "codes.csv", dtype=str, keep_default_na=False)
     assert sorted(codes["label"]) == sorted(CODES)
+
+
+def test_make_sees_an_edit_of_a_file_with_a_space_in_its_name(built):
+    repo = built[0]
+    stamp = "build/private/stamps/interviews-private"
+    assert _make(repo, "-q", stamp, "STUDY=private").returncode == 0  # up to date
+    spaced = repo / "data/raw/private/transcripts/P01 interview.txt"
+    st = spaced.stat()
+    os.utime(spaced, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    try:
+        assert _make(repo, "-q", stamp, "STUDY=private").returncode == 1  # stale
+    finally:
+        os.utime(spaced, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _make(repo, "-q", stamp, "STUDY=private").returncode == 0
 
 
 def test_failed_private_build_leaves_git_status_clean_and_demo_rebuild_too(built):
