@@ -40,7 +40,7 @@ KERNEL = "analysis"  # installed by `make env` (ipykernel install --sys-prefix)
 _ADDRESS = re.compile(r"(<[a-zA-Z_][0-9a-zA-Z_.]* at )(0x[0-9a-fA-F]+)(>)")
 # The environment the Makefile exports to every step, `make lab` included.
 _MAKE_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "TZ": "UTC", "LC_ALL": "C.UTF-8",
-             "SOURCE_DATE_EPOCH": "946684800", "PYTHONDONTWRITEBYTECODE": "1",
+             "SOURCE_DATE_EPOCH": "946684800", "PYTHONDONTWRITEBYTECODE": "",
              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 # JupyterLab user settings: no news or update checks (no network; no toast in the shot).
 _LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
