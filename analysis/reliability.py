@@ -639,17 +639,21 @@ def agreement_ci(segments: pd.DataFrame, texts: Mapping[str, str],
     rng = np.random.default_rng(seed)
     cells = ["n11", "n10", "n01", "n00"]
     pooled = tables.groupby("unit_id", sort=True)[cells].sum()
+    # each code's rows in table order (one pass, not one comparison of the column per code)
+    by_code = {str(c): g[cells].to_numpy(float)
+               for c, g in tables.groupby(tables["code_id"].astype(str), sort=False)}
+    found_by_code = {str(r["code_id"]): r for r in summary.to_dict("records")}
+    none = np.empty((0, len(cells)))
     rows = []
     for code_id in code_ids + [OVERALL]:
-        counts = (pooled if code_id == OVERALL
-                  else tables.loc[tables["code_id"] == code_id, cells]).to_numpy(float)
+        counts = pooled.to_numpy(float) if code_id == OVERALL else by_code.get(str(code_id), none)
         if counts.shape[0]:
             pick = rng.integers(0, counts.shape[0], size=(n, counts.shape[0]))
             weights = np.stack([np.bincount(p, minlength=counts.shape[0]) for p in pick])
             stats = _binary_stats(*(weights @ counts).T)
         else:
             stats = (np.full(n, np.nan),) * 3
-        found = summary.loc[summary["code_id"] == code_id].iloc[0]
+        found = found_by_code[str(code_id)]
         for name, values in zip(("percent_agreement", "kappa", "alpha"), stats):
             finite = values[np.isfinite(values)]
             low, high = (np.quantile(finite, [(1 - level) / 2, (1 + level) / 2])
