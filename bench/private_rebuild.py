@@ -61,24 +61,6 @@ def study_size(scale: float) -> dict:
             "n_codings": max(20, round(FULL["n_codings"] * scale))}
 
 
-def copy_repository(target: Path) -> Path:
-    """This repository's files (tracked and new, not ignored; never ``data/raw/private/``)
-    as a fresh git repository, so that ``git status`` there means what it means here."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], check=True, capture_output=True).stdout
-    for rel in sorted({p for p in listed.decode().split("\0") if p}):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith("data/raw/private/"):
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / rel)
-    (target / "data" / "raw" / "private").mkdir(parents=True, exist_ok=True)
-    for args in (["init", "-q"], ["add", "-A"],
-                 ["-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit",
-                  "-qm", "copy"]):
-        subprocess.run(["git", "-C", str(target), *args], check=True, capture_output=True)
-    return target
-
-
 def make(repo: Path, *args: str) -> tuple[float, str]:
     """``make ARGS`` in ``repo`` with this repository's ``.venv``; (wall seconds, output)."""
     env = {k: v for k, v in os.environ.items()
@@ -121,11 +103,12 @@ def executed(output: str) -> list[str]:
 def run(scale: float = 1.0, keep: Path | None = None) -> dict:
     """Write the study into a repository copy and time the three builds; the results."""
     sys.path.insert(0, str(ROOT))
+    from analysis.pipeline.verify import copy_working_tree
     from analysis.synthetic.fieldwork import write_study_folder
 
     work = keep or Path(tempfile.mkdtemp(prefix="nhs-it-private-bench-"))
     try:
-        repo = copy_repository(work / "repo")
+        repo = copy_working_tree(work / "repo")
         size = study_size(scale)
         start = time.perf_counter()
         study = write_study_folder(repo / "data" / "raw" / "private", **size,

@@ -32,30 +32,11 @@ def git(repo: Path, *args: str) -> str:
 
 
 def copy_repository(target: Path) -> Path:
-    """This repository's files (tracked and new, not ignored) as a fresh git repository."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], check=True, capture_output=True).stdout
-    for rel in sorted({p for p in listed.decode().split("\0") if p}):
-        src = ROOT / rel
-        if src.is_file() and not rel.startswith("data/raw/private/"):
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / rel)
-    (target / "data/raw/private").mkdir(parents=True, exist_ok=True)
-    # The demo's stamps (git-ignored) with their times, as the files' times are kept: when
-    # this repository's demo build is up to date (after `make all`), so is the copy's, and
-    # `make all` there rebuilds nothing of the demo; otherwise it rebuilds what is stale.
-    if (ROOT / "build" / "stamps").is_dir():
-        shutil.copytree(ROOT / "build" / "stamps", target / "build" / "stamps")
-    # folders' times too (the Makefile's prerequisites include folders such as
-    # analysis/resources/refi), deepest first: writing into a folder changes its time
-    folders = {Path(rel).parent for rel in listed.decode().split("\0") if rel}
-    for rel in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-        if rel.parts and (ROOT / rel).is_dir() and (target / rel).is_dir():
-            shutil.copystat(ROOT / rel, target / rel)
-    git(target, "init", "-q")
-    git(target, "add", "-A")
-    git(target, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "copy")
-    return target
+    """This repository's working tree as a fresh git repository (see
+    :func:`analysis.pipeline.verify.copy_working_tree`)."""
+    from analysis.pipeline.verify import copy_working_tree
+
+    return copy_working_tree(target, ROOT)
 
 
 #: A study of one short interview: enough for the notebooks that read no interview data

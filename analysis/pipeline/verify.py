@@ -25,6 +25,63 @@ from pathlib import Path
 from .. import paths
 from ..io import sha256_file
 
+def copy_working_tree(target: Path, root: Path = paths.ROOT) -> Path:
+    r"""The working tree of ``root`` as a fresh git repository at ``target``.
+
+    Tracked and new files that git does not ignore are copied with their times, never
+    ``data/raw/private/`` (left empty); the demo's stamps (``build/stamps/``, ignored) and
+    the folders' times come along, so that ``make`` in the copy finds up to date what is
+    up to date here. ``git status`` in the copy then means what it means in ``root``. The
+    end-to-end tests and the researcher's-loop benchmark build private studies in such a
+    copy; ``make verify`` clones the committed state instead.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root, target = (Path(tempfile.mkdtemp()) for _ in range(2))
+    >>> _ = subprocess.run(["git", "init", "-q", str(root)], check=True)
+    >>> for rel in (".gitignore", "kept.txt", "new.txt", "ignored.log",
+    ...             "data/raw/private/key.csv"):
+    ...     (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    ...     _ = (root / rel).write_text("*.log\n" if rel == ".gitignore" else rel)
+    >>> _ = subprocess.run(["git", "-C", str(root), "add", "kept.txt"], check=True)
+    >>> copy = copy_working_tree(target / "copy", root)
+    >>> sorted(str(p.relative_to(copy)) for p in copy.rglob("*")
+    ...        if ".git" not in p.parts and p.is_file())
+    ['.gitignore', 'kept.txt', 'new.txt']
+    >>> (copy / "data/raw/private").is_dir(), _git(copy, "status", "--porcelain")
+    (True, '')
+    """
+    import shutil
+
+    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    files = sorted({p for p in listed.split("\0") if p})
+    for rel in files:
+        src = root / rel
+        if src.is_file() and not rel.startswith("data/raw/private/"):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+    (target / "data/raw/private").mkdir(parents=True, exist_ok=True)
+    if (root / "build" / "stamps").is_dir():
+        shutil.copytree(root / "build" / "stamps", target / "build" / "stamps")
+    # the folders' times too (the Makefile's prerequisites include folders), deepest
+    # first: writing into a folder changes its time
+    folders = {Path(rel).parent for rel in files}
+    for rel in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if rel.parts and (root / rel).is_dir() and (target / rel).is_dir():
+            shutil.copystat(root / rel, target / rel)
+    _git(target, "init", "-q")
+    _git(target, "add", "-A")
+    _git(target, "-c", "user.name=copy", "-c", "user.email=copy@example.org", "commit", "-qm",
+         "working tree of " + str(root))
+    return target
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
 #: Folders whose committed files are products of ``make all``.
 ARTEFACT_DIRS = ("data/processed", "figures", "notebooks")
 
