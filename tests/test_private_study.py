@@ -303,7 +303,7 @@ def test_outputs_only_under_build_private_and_git_status_clean(built):
     out = repo / "build/private"
     for name in ("processed", "notebooks", "figures"):
         assert any((out / name).iterdir()), name
-    # six notebooks executed, none with an error output
+    # every notebook executed, none with an error output
     executed = sorted(p.name for p in (out / "notebooks").glob("*.ipynb"))
     assert executed == sorted(p.name for p in (repo / "notebooks").glob("*.ipynb"))
     for nb in (out / "notebooks").glob("*.ipynb"):
