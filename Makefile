@@ -72,6 +72,10 @@ ESCAPE_SPACES := sed 's/ /\\ /g'
 INTERVIEWS_IN := $(shell { find $(STUDY_DIR) -mindepth 1 -maxdepth 2; \
   find $(STUDY_DIR)/coding -mindepth 2 -maxdepth 3; } 2>/dev/null \
   | grep -v -e '/\.' -e '/README\.md$$' | LC_ALL=C sort | $(ESCAPE_SPACES))
+# `make all` validates again only when an input, a folder of them (a file added or removed)
+# or the package changed: what a no-op run would check is what it checked last time.
+RAW_INPUTS := $(shell find data/raw -not -path '*/.*' 2>/dev/null | $(ESCAPE_SPACES))
+VALIDATED := build/validated.stamp
 DOCUMENTS_IN := data/raw/documents.csv $(wildcard data/raw/documents/*/*)
 PROCESSED_STAMPS := $(STAMPS)/interviews-$(STUDY) $(STAMPS)/documents
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -94,7 +98,7 @@ help: ## show this help
 	@echo "Usage: make <target>"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
 
-all: env build/validated.stamp processed notebooks privacy-check ## rebuild data/processed/, every notebook and every figure
+all: env $(VALIDATED) processed notebooks privacy-check ## rebuild data/processed/, every notebook and every figure
 
 # ---------------------------------------------------------------- environment
 env: $(VENV)/.stamp ## create .venv from the hashed requirements.lock (from build/wheelhouse/ when present)
@@ -150,10 +154,6 @@ check-pythons: ## build the locked environment with each of Python 3.11, 3.12, 3
 validate: env ## check every input under data/raw/ (exit 2 with one line per problem)
 	$(PY) -m analysis validate
 
-# `make all` validates again only when an input, a folder of them (a file added or removed)
-# or the package changed: what a no-op run would check is what it checked last time.
-RAW_INPUTS := $(shell find data/raw -not -path '*/.*' 2>/dev/null | $(ESCAPE_SPACES))
-VALIDATED := build/validated.stamp
 $(VALIDATED): $(RAW_INPUTS) $(PKG) $(VENV)/.stamp
 	$(PY) -m analysis validate
 	@mkdir -p $(@D) && touch $@

@@ -161,7 +161,8 @@ class PrivateBuild:
     def git(self, *args: str) -> str:
         return git(self.repo, *args)
 
-    def everything_written_is_clean(self, make=("thesis", "report")) -> subprocess.CompletedProcess:
+    def everything_written_is_clean(self, make=("thesis", "report")
+                                    ) -> subprocess.CompletedProcess:
         """Write what a researcher writes next (``make thesis``, ``make report``: the
         targets in ``make``; and a ``qdpx export`` of the processed study, all under
         ``build/private/``), then

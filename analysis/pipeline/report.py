@@ -109,7 +109,8 @@ def notebook_html(notebook: Path, out: Path) -> Path:
     except Exception as exc:  # nbformat raises JSON, schema and OS errors alike
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataError(notebook, None, f"not a readable notebook: {reason}") from None
-    body, _ = _html_exporter().from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
+    body, _ = _html_exporter().from_notebook_node(
+        node, resources={"metadata": {"name": notebook.stem}})
     return atomic_write(out, body)
 
 
