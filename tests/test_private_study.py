@@ -188,9 +188,6 @@ class Journey:
     study: dict
     steps: list[Step]
 
-    def step(self, command: str) -> Step:
-        return next(s for s in self.steps if s.command == command)
-
 
 @pytest.fixture(scope="module")
 def journey(repository_template, tmp_path_factory) -> Journey:
